@@ -1,0 +1,82 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+/// One set of compiler settings for every target (STYLE.md §1).
+let settings: [SwiftSetting] = [
+    .swiftLanguageMode(.v6),
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+]
+
+let package = Package(
+    name: "conform",
+    platforms: [.macOS(.v15)],
+    products: [
+        .library(name: "ConformancePacks", targets: ["ConformancePacks"]),
+        .library(name: "EventLog", targets: ["EventLog"]),
+        .library(name: "ConformanceTemplates", targets: ["ConformanceTemplates"]),
+        .executable(name: "conform", targets: ["conform"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+    ],
+    targets: [
+        .systemLibrary(name: "CLZ4", pkgConfig: "liblz4", providers: [.apt(["liblz4-dev"])]),
+        .systemLibrary(name: "CXXHash", pkgConfig: "libxxhash", providers: [.apt(["libxxhash-dev"])]),
+        .target(
+            name: "EventLog",
+            dependencies: ["CLZ4", "CXXHash"],
+            swiftSettings: settings
+        ),
+        .target(
+            name: "ConformanceTemplates",
+            dependencies: [.product(name: "Yams", package: "Yams")],
+            swiftSettings: settings
+        ),
+        .target(
+            name: "ConformancePacks",
+            dependencies: [
+                "EventLog",
+                "ConformanceTemplates",
+                .product(name: "Collections", package: "swift-collections"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: settings
+        ),
+        .target(
+            name: "ConformanceServer",
+            dependencies: [
+                "ConformancePacks",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: settings
+        ),
+        .executableTarget(
+            name: "conform",
+            dependencies: [
+                "EventLog",
+                "ConformancePacks",
+                "ConformanceServer",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: settings
+        ),
+        .testTarget(name: "EventLogTests", dependencies: ["EventLog"], swiftSettings: settings),
+        .testTarget(
+            name: "ConformanceTemplatesTests",
+            dependencies: ["ConformanceTemplates"],
+            swiftSettings: settings
+        ),
+        .testTarget(name: "ConformancePacksTests", dependencies: ["ConformancePacks", "EventLog"], swiftSettings: settings),
+        .testTarget(name: "ConformanceServerTests", dependencies: ["ConformanceServer"], swiftSettings: settings),
+    ]
+)
