@@ -1,0 +1,188 @@
+/// A durable, segmented, LZ4-compressed and checksummed log of opaque events; the single writer
+/// of its directory.
+///
+/// Appends get dense sequence numbers from 1. A dedicated writer thread groups everything enqueued
+/// while a write is in flight into the next batch and the next `fdatasync` (group commit), and an
+/// append returns only once its records meet the ``Durability`` policy. Readers see whole,
+/// durable batches only.
+///
+/// ```swift
+/// let log = try EventLog.open(directory: "data/events")
+/// let range = try await log.append([EventRecord(type: 1, schemaVersion: 1, payload: bytes)])
+/// try await log.close()
+/// ```
+public final class EventLog: Sendable {
+    let core: LogCore
+    /// The log directory.
+    public let directory: String
+    /// What recovery cut from a torn tail when the log was opened, or nil when the tail was whole.
+    public let recovery: RecoveryReport?
+    /// The snapshot files that go with this log.
+    public let snapshots: SnapshotStore
+
+    private init(core: LogCore, recovery: RecoveryReport?, snapshots: SnapshotStore) {
+        self.core = core
+        self.directory = core.directory
+        self.recovery = recovery
+        self.snapshots = snapshots
+    }
+
+    deinit { core.requestClose() }
+
+    /// Opens (creating when missing) the log in `directory` for writing.
+    ///
+    /// Takes the directory's lock file, checks every segment header, scans the last segment and
+    /// truncates a torn or checksum-failing tail back to the last whole batch (see ``recovery``).
+    ///
+    /// - Parameters:
+    ///   - directory: The log directory; created with its parents when missing.
+    ///   - options: Durability, segment size and clock.
+    ///   - snapshotDirectory: Where ``snapshots`` lives; by default `snapshots/` beside `directory`.
+    /// - Throws: ``LogError/Code/locked`` when another writer holds the directory,
+    ///   ``LogError/Code/notALog``, ``LogError/Code/notASegment``, ``LogError/Code/unsupportedVersion``,
+    ///   ``LogError/Code/corruptSegment`` for damage that is not a torn tail, ``LogError/Code/io``,
+    ///   ``LogError/Code/diskFull``.
+    public static func open(directory: String, options: LogOptions = .init(), snapshotDirectory: String? = nil) throws(LogError) -> EventLog {
+        guard options.segmentSizeLimit >= 4096 else {
+            throw LogError(code: .invalidArgument, message: "segmentSizeLimit \(options.segmentSizeLimit) is below 4096 bytes; pass a larger limit", file: directory)
+        }
+        if case .interval(let ms) = options.durability, ms <= 0 {
+            throw LogError(code: .invalidArgument, message: "the interval durability needs a positive number of milliseconds, not \(ms)", file: directory)
+        }
+        try SegmentFiles.checkIsLog(directory, creating: true)
+        try FileSystem.makeDirectories(directory)
+        let lock = try LockFile(directory: directory)
+        let tail = try Recovery.recover(directory: directory)
+        let report = tail.report
+        let core = LogCore(directory: directory, options: options, nextSequence: tail.nextSequence)
+        let writer = LogWriter(core: core, tail: tail, lock: lock)
+        try writer.start()
+        let snapshots = SnapshotStore(directory: snapshotDirectory ?? SnapshotStore.siblingDirectory(of: directory))
+        return EventLog(core: core, recovery: report, snapshots: snapshots)
+    }
+
+    /// The last sequence handed out (0 when the log is empty).
+    public var lastSequence: UInt64 { core.state.withLock { $0.nextSequence - 1 } }
+
+    /// The last sequence that met the durability policy.
+    public var durableSequence: UInt64 { core.state.withLock { $0.durable } }
+
+    /// The writer's counters: batches, events, syncs and bytes since open.
+    public var statistics: LogStatistics { core.state.withLock { $0.statistics } }
+
+    /// Hands out sequence numbers now, in call order, and queues the records for the next batch;
+    /// returns at once. Everything enqueued while a write is in flight shares the next batch and sync.
+    ///
+    /// - Parameter records: One or more records, each payload at most 1 MiB.
+    /// - Returns: The sequences given to `records`, in order.
+    /// - Throws: ``LogError/Code/invalidArgument`` for an empty array or an oversized payload,
+    ///   ``LogError/Code/closed`` after ``close()`` or after a failed write (until reopened),
+    ///   ``LogError/Code/diskFull`` after a write failed for lack of space.
+    /// - Complexity: O(total payload bytes), one copy under a short lock.
+    public func enqueue(_ records: [EventRecord]) throws(LogError) -> ClosedRange<UInt64> {
+        try core.enqueue(records)
+    }
+
+    /// Suspends until `sequence` meets the durability policy.
+    ///
+    /// - Throws: the write's error when its batch failed (never acknowledged),
+    ///   ``LogError/Code/closed`` when the log closes first, ``LogError/Code/cancelled``.
+    public func waitDurable(_ sequence: UInt64) async throws(LogError) {
+        try await core.waitDurable(sequence)
+    }
+
+    /// Appends `records` and returns their sequences once they meet the durability policy.
+    ///
+    /// When more than 64 MiB wait for the writer, first waits for it to catch up (back-pressure).
+    /// - Throws: as ``enqueue(_:)`` and ``waitDurable(_:)``.
+    public func append(_ records: [EventRecord]) async throws(LogError) -> ClosedRange<UInt64> {
+        let backlog = core.backlog
+        if backlog.bytes > LogCore.pendingLimit { try await core.waitDurable(backlog.last) }
+        let range = try core.enqueue(records)
+        try await core.waitDurable(range.upperBound)
+        return range
+    }
+
+    /// A reader over the durable events `from...through`.
+    ///
+    /// - Parameters:
+    ///   - from: The first sequence (1 or later).
+    ///   - through: The last sequence; nil means the durable watermark now.
+    /// - Throws: ``LogError/Code/invalidArgument`` for a reversed range; reading throws
+    ///   ``LogError/Code/corruptSegment`` for damage.
+    public func read(from: UInt64 = 1, through: UInt64? = nil) throws(LogError) -> LogReader {
+        let durable = durableSequence
+        return try LogReader(directory: directory, from: from, limit: min(through ?? durable, durable))
+    }
+
+    /// Every event from `from` on, following the tail as batches become durable.
+    ///
+    /// The stream is pulled: the log reads ahead only as the consumer asks. It finishes when the
+    /// log closes and throws on damage or a failed write. Cancel the consuming task to stop.
+    public func follow(from: UInt64) -> AsyncThrowingStream<LoggedEvent, any Error> {
+        let follower = LogFollower(core: core, from: max(from, 1))
+        return AsyncThrowingStream(unfolding: { try await follower.next() })
+    }
+
+    /// Drains the pending records, syncs, stops the writer thread and releases the lock.
+    ///
+    /// Safe to call more than once.
+    /// - Throws: the error that stopped the writer, when a write failed.
+    public func close() async throws(LogError) {
+        let finished = core.state.withLock { $0.finished }
+        if !finished {
+            await withUnsafeContinuation { (continuation: UnsafeContinuation<Void, Never>) in
+                let done: Bool = core.state.withLock { s in
+                    s.closing = true
+                    if s.finished { return true }
+                    s.closeWaiters.append(continuation)
+                    return false
+                }
+                if done { continuation.resume() } else { core.wake.post() }
+            }
+        }
+        if let failure = core.state.withLock({ $0.failure }) { throw failure }
+    }
+}
+
+/// The state of one ``EventLog/follow(from:)`` stream; its calls are serial (one iterator).
+final class LogFollower: @unchecked Sendable {
+    // Safe to send: AsyncThrowingStream(unfolding:) calls `next()` one at a time.
+    let core: LogCore
+    var nextSequence: UInt64
+    var reader: LogReader?
+
+    init(core: LogCore, from: UInt64) {
+        self.core = core
+        self.nextSequence = from
+    }
+
+    func next() async throws -> LoggedEvent? {
+        // Bounded: each pass either returns an event or waits for the watermark to move.
+        while true {
+            let durable = core.state.withLock { $0.durable }
+            if nextSequence <= durable {
+                if reader == nil {
+                    reader = try LogReader(directory: core.directory, from: nextSequence, limit: durable)
+                }
+                guard let reader else { return nil }
+                reader.limit = durable
+                if let event = try reader.next() {
+                    nextSequence = event.sequence + 1
+                    return event
+                }
+            }
+            let waited: Result<Void, LogError>
+            do {
+                try await core.waitDurable(nextSequence)
+                waited = .success(())
+            } catch {
+                waited = .failure(error)
+            }
+            if case .failure(let error) = waited {
+                if error.code == .closed || error.code == .cancelled { return nil }
+                throw error
+            }
+        }
+    }
+}

@@ -1,0 +1,200 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The dedicated writer thread: takes the pending records, splits them into batches of at most
+/// 4 MiB, compresses and checksums each, writes, syncs per the policy, publishes the watermark.
+///
+/// Runs on its own pthread so `fdatasync` never blocks the cooperative pool.
+final class LogWriter: @unchecked Sendable {
+    // Safe to send: after `start()` only the writer thread touches the mutable state.
+    let core: LogCore
+    private var segment: FileDescriptor?
+    private var segmentFirst: UInt64
+    private var segmentSize: Int
+    private var lock: LockFile?
+    private var spare = ByteArena(capacity: 1 << 20)
+    private var out = ByteArena(capacity: 1 << 20)
+    private var lastSync = monotonicMilliseconds()
+    private var unsynced = false
+    private var written: UInt64
+
+    init(core: LogCore, tail: consuming RecoveredTail, lock: consuming LockFile) {
+        self.core = core
+        self.segmentFirst = tail.segmentFirst
+        self.segmentSize = tail.segmentSize
+        self.written = tail.nextSequence - 1
+        self.segment = consume tail.file
+        self.lock = consume lock
+    }
+
+    /// Starts the thread; it keeps the writer alive until it finishes.
+    func start() throws(LogError) {
+        let context = Unmanaged.passRetained(self).toOpaque()
+        var thread = pthread_t()
+        let result = pthread_create(&thread, nil, { context in
+            guard let context else { return nil }
+            let writer = Unmanaged<LogWriter>.fromOpaque(context).takeRetainedValue()
+            writer.run()
+            return nil
+        }, context)
+        guard result == 0 else {
+            Unmanaged<LogWriter>.fromOpaque(context).release()
+            throw LogError.system(Errno(rawValue: result), "starting the writer thread", file: core.directory)
+        }
+        pthread_detach(thread)
+    }
+
+    private enum Work { case batch(first: UInt64, count: UInt64), idle, shutdown }
+
+    private func run() {
+        while true {
+            let work: Work = core.state.withLock { s in
+                s.writerIdle = false
+                if s.pendingCount > 0, s.failure == nil {
+                    swap(&s.pending, &spare)
+                    let work = Work.batch(first: s.pendingFirst, count: s.pendingCount)
+                    s.pendingCount = 0
+                    s.pendingFirst = s.nextSequence
+                    return work
+                }
+                if s.closing { return .shutdown }
+                s.writerIdle = true
+                return .idle
+            }
+            switch work {
+            case .idle:
+                if case .interval(let ms) = core.options.durability, unsynced {
+                    let due = Int(lastSync) + max(ms, 1) - Int(monotonicMilliseconds())
+                    if due > 0 { core.wake.wait(milliseconds: due) }
+                    syncIfDue(force: false)
+                } else {
+                    core.wake.wait()
+                }
+            case .batch(let first, let count):
+                do {
+                    let stats = try writeBatches(first: first, count: count)
+                    var syncs: UInt64 = 0
+                    switch core.options.durability {
+                    case .everyBatch:
+                        try segment?.syncData()
+                        syncs = 1
+                        lastSync = monotonicMilliseconds()
+                    case .interval, .none:
+                        unsynced = true
+                    }
+                    core.publish(durable: written, batches: stats.batches, events: count, rawBytes: stats.raw, storedBytes: stats.stored, syncs: syncs)
+                    if case .interval = core.options.durability { syncIfDue(force: false) }
+                } catch {
+                    core.fail(error)
+                }
+                spare.count = 0
+            case .shutdown:
+                shutdown()
+                return
+            }
+        }
+    }
+
+    private func syncIfDue(force: Bool) {
+        guard unsynced else { return }
+        if !force, case .interval(let ms) = core.options.durability,
+           monotonicMilliseconds() < lastSync + UInt64(max(ms, 1)) { return }
+        do {
+            try segment?.syncData()
+            unsynced = false
+            lastSync = monotonicMilliseconds()
+            core.publish(durable: written, batches: 0, events: 0, rawBytes: 0, storedBytes: 0, syncs: 1)
+        } catch {
+            core.fail(error)
+        }
+    }
+
+    private func shutdown() {
+        if core.state.withLock({ $0.failure == nil }) { syncIfDue(force: true) }
+        if let file = segment.take() {
+            do { try file.close() } catch { core.fail(error) }
+        }
+        lock.take()?.release()
+        core.finish()
+    }
+
+    /// Splits `spare` into batches at record boundaries and writes each.
+    private func writeBatches(first: UInt64, count: UInt64) throws(LogError) -> (batches: UInt64, raw: UInt64, stored: UInt64) {
+        let records = spare.bytes
+        var position = 0
+        var sequence = first
+        var totals: (batches: UInt64, raw: UInt64, stored: UInt64) = (0, 0, 0)
+        while position < records.count {
+            var end = position
+            var n: UInt32 = 0
+            while end < records.count {
+                guard let (_, size) = BatchDecoder.record(in: records, at: end) else {
+                    throw internalError("the pending buffer's record at byte \(end) is cut short", sequence: sequence + UInt64(n))
+                }
+                if n > 0, end - position + size > BatchHeader.maxUncompressed { break }
+                end += size
+                n += 1
+            }
+            let chunk = UnsafeRawBufferPointer(rebasing: records[position..<end])
+            let stored = try writeBatch(chunk, first: sequence, count: n)
+            totals.batches += 1
+            totals.raw += UInt64(chunk.count)
+            totals.stored += UInt64(stored)
+            sequence += UInt64(n)
+            position = end
+        }
+        guard sequence == first + count else {
+            throw internalError("the pending buffer held \(sequence - first) records where \(count) were enqueued", sequence: first)
+        }
+        return totals
+    }
+
+    private func internalError(_ why: String, sequence: UInt64) -> LogError {
+        LogError(code: .io, message: "internal error in the log writer: \(why); nothing was written, reopen the log", file: core.directory, sequence: sequence)
+    }
+
+    /// Compresses, checksums and writes one batch; returns the bytes written.
+    private func writeBatch(_ records: UnsafeRawBufferPointer, first: UInt64, count: UInt32) throws(LogError) -> Int {
+        let bound = LZ4Codec.compressBound(records.count)
+        out.ensureCapacity(BatchHeader.size + bound)
+        let payload = UnsafeMutableRawBufferPointer(start: out.base + BatchHeader.size, count: bound)
+        guard let compressed = LZ4Codec.compress(records, into: payload) else {
+            throw internalError("LZ4 could not compress \(records.count) bytes", sequence: first)
+        }
+        let header = BatchHeader(
+            firstSequence: first, count: count, uncompressedLength: UInt32(records.count),
+            compressedLength: UInt32(compressed), timestamp: core.options.clock(),
+            payloadHash: LZ4Codec.hash(UnsafeRawBufferPointer(start: payload.baseAddress, count: compressed)))
+        // Invariants just before the write: the header is self-consistent and the sequence is dense.
+        if let problem = header.invariantViolation {
+            throw internalError("the batch header breaks an invariant: \(problem)", sequence: first)
+        }
+        guard first == written + 1 else {
+            throw internalError("batch sequence \(first) does not follow \(written)", sequence: first)
+        }
+        header.encode(to: out.base)
+        let stored = header.storedSize
+        if segmentSize > SegmentHeader.size, segmentSize + stored > core.options.segmentSizeLimit {
+            try roll(firstSequence: first)
+        }
+        let bytes = UnsafeRawBufferPointer(start: out.base, count: stored)
+        guard (try segment?.write(bytes, at: segmentSize)) != nil else {
+            throw internalError("no open segment", sequence: first)
+        }
+        segmentSize += stored
+        written = header.lastSequence
+        return stored
+    }
+
+    /// Seals the current segment (synced, never changed again) and starts a new one.
+    private func roll(firstSequence: UInt64) throws(LogError) {
+        if let old = segment.take() {
+            try old.syncData()
+            try old.close()
+        }
+        segment = try Recovery.createSegment(directory: core.directory, firstSequence: firstSequence)
+        segmentFirst = firstSequence
+        segmentSize = SegmentHeader.size
+    }
+}

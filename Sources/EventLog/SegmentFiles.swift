@@ -1,0 +1,61 @@
+/// Naming and listing of segment files: the first sequence, zero-padded to 20 digits, plus ".seg".
+enum SegmentFiles {
+    static let suffix = ".seg"
+    /// The lock file a writer holds in the log directory.
+    static let lockName = "LOCK"
+
+    /// The file name of the segment starting at `firstSequence`.
+    static func name(firstSequence: UInt64) -> String {
+        let digits = String(firstSequence)
+        return String(repeating: "0", count: max(0, 20 - digits.count)) + digits + suffix
+    }
+
+    /// The first sequence a segment name encodes, or nil when `name` is not a segment name.
+    static func firstSequence(ofName name: String) -> UInt64? {
+        guard name.hasSuffix(suffix) else { return nil }
+        let digits = name.dropLast(suffix.count)
+        guard digits.count == 20, digits.allSatisfy({ $0 >= "0" && $0 <= "9" }) else { return nil }
+        return UInt64(digits)
+    }
+
+    /// One segment file in a directory.
+    struct Entry: Hashable, Sendable {
+        var firstSequence: UInt64
+        var path: String
+    }
+
+    /// The segments in `directory`, in sequence order.
+    static func list(_ directory: String) throws(LogError) -> [Entry] {
+        try FileSystem.list(directory).compactMap { name in
+            firstSequence(ofName: name).map { Entry(firstSequence: $0, path: FileSystem.join(directory, name)) }
+        }.sorted { $0.firstSequence < $1.firstSequence }
+    }
+
+    /// Checks that `directory` can hold a log: a directory that has segments, or holds nothing
+    /// but the lock file and hidden or moved-aside files.
+    static func checkIsLog(_ directory: String, creating: Bool) throws(LogError) {
+        switch FileSystem.kind(directory) {
+        case .directory: break
+        case .missing:
+            if creating { return }
+            throw LogError(
+                code: .notALog,
+                message: "the log directory does not exist; check the path, or open it for writing to create a new log",
+                file: directory)
+        case .file, .other:
+            throw LogError(
+                code: .notALog, message: "the path is not a directory; pass the directory that holds the .seg files",
+                file: directory)
+        }
+        let names = try FileSystem.list(directory)
+        if names.contains(where: { firstSequence(ofName: $0) != nil }) { return }
+        let foreign = names.filter { !$0.hasPrefix(".") && $0 != lockName && !$0.contains(".seg.") }
+        guard foreign.isEmpty else {
+            let hint = names.contains("events") ? " (it looks like an engine data directory: pass its events/ directory)" : ""
+            throw LogError(
+                code: .notALog,
+                message: "the directory holds no segments but other files (\(foreign.sorted().prefix(3).joined(separator: ", ")))\(hint); refusing to treat it as a log",
+                file: directory)
+        }
+    }
+}
