@@ -1,0 +1,135 @@
+public import Foundation
+public import Logging
+import EventLog
+
+/// The time source of an engine. Injected so that tests and replays are deterministic.
+public protocol ConformanceClock: Sendable {
+    /// The current time. Called under the engine's lock, once per command, in sequence order.
+    func now() -> Date
+}
+
+/// The wall clock.
+public struct SystemClock: ConformanceClock {
+    /// Creates the wall clock.
+    public init() {}
+
+    /// `Date()`.
+    public func now() -> Date { Date() }
+}
+
+/// The randomness behind generated ids (pack ids, rule ids, StackArn uuids).
+///
+/// Injected so that a seeded run mints the same ids every time; replay never calls it because ids
+/// are read back from the events.
+public protocol IdentifierSource: Sendable {
+    /// Returns 64 uniformly random bits.
+    func next() -> UInt64
+}
+
+/// Ids from `SystemRandomNumberGenerator`.
+public struct SystemIdentifierSource: IdentifierSource {
+    /// Creates the source.
+    public init() {}
+
+    /// 64 bits from the system's cryptographically secure generator.
+    public func next() -> UInt64 {
+        var generator = SystemRandomNumberGenerator()
+        return generator.next()
+    }
+}
+
+extension ConformanceEngine {
+    /// When an accepted command counts as durable (maps onto the event log's policy).
+    public enum Durability: Sendable, Hashable, CustomStringConvertible {
+        /// Acknowledge after the batch holding the command's events is fdatasync'ed (the default).
+        case everyBatch
+        /// fdatasync at most every `milliseconds`; acknowledge once written.
+        case interval(milliseconds: Int)
+        /// Never fsync: tests and benchmarks.
+        case none
+
+        /// Parses the command-line form: `every-batch`, `interval=MS` or `none`.
+        ///
+        /// - Parameter text: The text to parse.
+        /// - Returns: `nil` when `text` is none of the forms, or the interval is not a positive integer.
+        public init?(parsing text: String) {
+            switch text {
+            case "every-batch": self = .everyBatch
+            case "none": self = .none
+            default:
+                guard text.hasPrefix("interval="), let ms = Int(text.dropFirst("interval=".count)), ms > 0 else {
+                    return nil
+                }
+                self = .interval(milliseconds: ms)
+            }
+        }
+
+        /// The command-line form (`every-batch`, `interval=MS`, `none`).
+        public var description: String {
+            switch self {
+            case .everyBatch: "every-batch"
+            case .interval(let ms): "interval=\(ms)"
+            case .none: "none"
+            }
+        }
+
+        var logPolicy: LogDurability {
+            switch self {
+            case .everyBatch: .everyBatch
+            case .interval(let ms): .interval(milliseconds: ms)
+            case .none: .none
+            }
+        }
+    }
+
+    /// How to open an engine.
+    public struct Configuration: Sendable {
+        /// The engine's directory: `events/` (the log and its lock) and `snapshots/` live inside.
+        public var dataDirectory: String
+        /// When commands are acknowledged.
+        public var durability: Durability
+        /// The time source.
+        public var clock: any ConformanceClock
+        /// The randomness behind ids.
+        public var identifiers: any IdentifierSource
+        /// How long a pack stays CREATE_IN_PROGRESS / DELETE_IN_PROGRESS (spec §5.1). With zero the
+        /// completion is recorded with the request, so a pack is CREATE_COMPLETE when Put returns.
+        public var deploymentDelay: Duration
+        /// Write a snapshot of the read models after this many events (and on close); 0 disables
+        /// the periodic ones.
+        public var snapshotEvery: Int
+        /// Where the engine logs (info level or lower).
+        public var logger: Logger
+
+        /// Creates a configuration.
+        ///
+        /// - Parameters:
+        ///   - dataDirectory: The engine's directory; created when absent.
+        ///   - durability: When commands are acknowledged; `.everyBatch` by default.
+        ///   - clock: The time source; the wall clock by default.
+        ///   - identifiers: The randomness behind ids; the system generator by default.
+        ///   - deploymentDelay: How long deployments take; zero by default.
+        ///   - snapshotEvery: Events between snapshots; 100,000 by default.
+        ///   - logger: Where to log.
+        public init(
+            dataDirectory: String,
+            durability: Durability = .everyBatch,
+            clock: any ConformanceClock = SystemClock(),
+            identifiers: any IdentifierSource = SystemIdentifierSource(),
+            deploymentDelay: Duration = .zero,
+            snapshotEvery: Int = 100_000,
+            logger: Logger = Logger(label: "conform.engine")
+        ) {
+            self.dataDirectory = dataDirectory
+            self.durability = durability
+            self.clock = clock
+            self.identifiers = identifiers
+            self.deploymentDelay = deploymentDelay
+            self.snapshotEvery = snapshotEvery
+            self.logger = logger
+        }
+    }
+}
+
+/// The event log's durability policy (the log's class shares its module's name, hence the alias).
+typealias LogDurability = Durability

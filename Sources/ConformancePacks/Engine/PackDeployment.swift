@@ -1,0 +1,99 @@
+import ConformanceTemplates
+
+/// Turns a resolved template into the rules a pack deploys, or the reason its deployment fails.
+///
+/// Deploy-time problems (spec §4.4: duplicate rule names, an `InputParameters` over 1,024
+/// characters, a rule name over 128 after its suffix, the account rule limits) do not refuse the
+/// Put: the pack ends in CREATE_FAILED with a reason, and AWS reports one problem at a time.
+enum PackDeployment {
+    /// Rules per account partition, of every kind (spec §3).
+    static let ruleLimit = 1000
+    /// Rules across all packs of an account partition (spec §3).
+    static let packRuleLimit = 150
+    /// Resources per template (spec §3): refused synchronously.
+    static let resourceLimit = 130
+    /// `ConformancePackStatusReason` is at most this long (spec §3).
+    static let reasonLimit = 2000
+
+    static func plan(
+        _ template: ResolvedTemplate,
+        pack name: String,
+        packId: String,
+        partition key: PartitionKey,
+        in partition: PartitionState,
+        mint: IdentifierMint
+    ) -> PendingOutcome {
+        var seen = Set<String>()
+        for rule in template.rules {
+            guard seen.insert(rule.configRuleName).inserted else {
+                return fail("Duplicate ConfigRuleName '\(rule.configRuleName)' in the template: rule names must be unique within a conformance pack.")
+            }
+        }
+        let existing = partition.packs[name]
+        var rules: [RuleRecord] = []
+        rules.reserveCapacity(template.rules.count)
+        for rule in template.rules {
+            let ruleName = "\(rule.configRuleName)-\(packId)"
+            if ruleName.utf16.count > 128 {
+                return fail("The config rule name '\(ruleName)' is longer than 128 characters; shorten ConfigRuleName '\(rule.configRuleName)' to at most \(128 - packId.utf16.count - 1) characters.")
+            }
+            if let parameters = rule.inputParameters, parameters.utf16.count > 1024 {
+                return fail("The InputParameters of config rule '\(rule.configRuleName)' are \(parameters.utf16.count) characters once serialised; the maximum is 1024.")
+            }
+            let current = partition.rules[ruleName]
+            if let current, current.ownerPack != name {
+                return fail("A config rule named '\(ruleName)' already exists in the account.")
+            }
+            let id = current?.id ?? mint.ruleId()
+            rules.append(RuleRecord(
+                name: ruleName,
+                id: id,
+                arn: current?.arn ?? ARN.packRule(key, ruleId: id),
+                description: rule.description,
+                scope: rule.scope.map(Self.scope),
+                source: Self.source(rule.source),
+                inputParameters: rule.inputParameters,
+                maximumExecutionFrequency: rule.maximumExecutionFrequency,
+                state: "ACTIVE",
+                createdBy: ARN.packService,
+                evaluationModes: rule.evaluationModes.isEmpty ? ["DETECTIVE"] : rule.evaluationModes,
+                ownerPack: name
+            ))
+        }
+        let others = partition.reservedRuleCount(excludingPack: existing?.name)
+        if others + rules.count > ruleLimit {
+            return fail("The conformance pack would deploy \(rules.count) config rules, but the account already has \(others) and the maximum number of config rules is \(ruleLimit).")
+        }
+        let otherPackRules = partition.reservedPackRuleCount(excludingPack: existing?.name)
+        if otherPackRules + rules.count > packRuleLimit {
+            return fail("The conformance pack would deploy \(rules.count) config rules, but conformance packs in the account already have \(otherPackRules) and the maximum across all conformance packs is \(packRuleLimit).")
+        }
+        return .deploy(rules)
+    }
+
+    private static func fail(_ reason: String) -> PendingOutcome {
+        .fail(reason: reason.utf16.count <= reasonLimit ? reason : String(reason.prefix(reasonLimit)))
+    }
+
+    private static func scope(_ scope: TemplateScope) -> Scope {
+        Scope(
+            complianceResourceTypes: scope.complianceResourceTypes.isEmpty ? nil : scope.complianceResourceTypes,
+            tagKey: scope.tagKey,
+            tagValue: scope.tagValue,
+            complianceResourceId: scope.complianceResourceId
+        )
+    }
+
+    private static func source(_ source: TemplateSource) -> Source {
+        Source(
+            owner: source.owner,
+            sourceIdentifier: source.sourceIdentifier,
+            sourceDetails: source.sourceDetails.isEmpty ? nil : source.sourceDetails.map {
+                SourceDetail(eventSource: $0.eventSource, messageType: $0.messageType, maximumExecutionFrequency: $0.maximumExecutionFrequency)
+            },
+            customPolicyDetails: source.customPolicyDetails.map {
+                CustomPolicyDetails(policyRuntime: $0.policyRuntime, policyText: $0.policyText, enableDebugLogDelivery: $0.enableDebugLogDelivery)
+            }
+        )
+    }
+}

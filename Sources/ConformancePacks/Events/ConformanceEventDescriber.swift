@@ -1,0 +1,46 @@
+public import EventLog
+
+/// Describes the engine's events in one line each, for `conform log dump`.
+///
+/// Records of other types, or that do not decode, get `nil` (the dump then prints them raw).
+public struct ConformanceEventDescriber: EventDescriber {
+    /// Creates the describer.
+    public init() {}
+
+    /// A one-line description, e.g. `PackRequested 123456789012/us-east-1 MyPack id=… create rules=12`.
+    ///
+    /// - Parameter record: A record from the log.
+    /// - Returns: The description, or `nil` when the record is not a domain event of this engine.
+    public func describe(_ record: EventRecord) -> String? {
+        guard let event = try? EventCodec.decode(record) else { return nil }
+        return Self.describe(event)
+    }
+
+    static func describe(_ event: DomainEvent) -> String {
+        func at(_ p: PartitionKey) -> String { "\(p.accountId)/\(p.region)" }
+        switch event {
+        case .packRequested(let e):
+            let outcome: String
+            switch e.outcome {
+            case .deploy(let rules): outcome = "rules=\(rules.count)"
+            case .fail(let reason): outcome = "fails=\"\(reason)\""
+            case .delete: outcome = "delete"
+            }
+            return "PackRequested \(at(e.partition)) \(e.name) id=\(e.id) \(e.isCreate ? "create" : "update") time=\(e.time) due=\(e.dueTime) \(outcome)"
+        case .packCompleted(let e):
+            return "PackCompleted \(at(e.partition)) \(e.name) time=\(e.time)"
+        case .packDeleteRequested(let e):
+            return "PackDeleteRequested \(at(e.partition)) \(e.name) time=\(e.time) due=\(e.dueTime)"
+        case .packDeleted(let e):
+            return "PackDeleted \(at(e.partition)) \(e.name) time=\(e.time)"
+        case .configRulePut(let e):
+            return "ConfigRulePut \(at(e.partition)) \(e.rule.name) id=\(e.rule.id)"
+        case .configRuleDeleted(let e):
+            return "ConfigRuleDeleted \(at(e.partition)) \(e.name)"
+        case .s3TemplateStored(let e):
+            return "S3TemplateStored \(e.uri) bytes=\(e.body.utf8.count)"
+        case .ssmDocumentStored(let e):
+            return "SSMDocumentStored \(e.name) version=\(e.version) bytes=\(e.body.utf8.count)"
+        }
+    }
+}

@@ -1,0 +1,135 @@
+import EventLog
+
+/// The versioned binary codec of ``DomainEvent``s: one `EventRecord` type per case.
+///
+/// Schema version 1 for every type. A decoder meets an unknown type or a newer schema with an
+/// error that names it, never a guess.
+enum EventCodec {
+    static let schemaVersion: UInt8 = 1
+
+    enum EventType: UInt16, CaseIterable {
+        case packRequested = 1
+        case packCompleted = 2
+        case packDeleteRequested = 3
+        case packDeleted = 4
+        case configRulePut = 5
+        case configRuleDeleted = 6
+        case s3TemplateStored = 7
+        case ssmDocumentStored = 8
+    }
+
+    static func encode(_ event: DomainEvent) -> EventRecord {
+        var w = ByteWriter()
+        let type: EventType
+        switch event {
+        case .packRequested(let e):
+            type = .packRequested
+            w.partition(e.partition)
+            w.string(e.name)
+            w.bool(e.isCreate)
+            w.string(e.id)
+            w.string(e.arn)
+            w.string(e.stackArn)
+            w.i64(e.time)
+            w.i64(e.dueTime)
+            w.optionalString(e.deliveryS3Bucket)
+            w.optionalString(e.deliveryS3KeyPrefix)
+            w.optionalNameValues(e.inputParameters)
+            w.origin(e.origin)
+            w.nameValues(e.tags)
+            w.outcome(e.outcome)
+        case .packCompleted(let e):
+            type = .packCompleted
+            w.transition(e)
+        case .packDeleteRequested(let e):
+            type = .packDeleteRequested
+            w.partition(e.partition)
+            w.string(e.name)
+            w.i64(e.time)
+            w.i64(e.dueTime)
+        case .packDeleted(let e):
+            type = .packDeleted
+            w.transition(e)
+        case .configRulePut(let e):
+            type = .configRulePut
+            w.partition(e.partition)
+            w.rule(e.rule)
+        case .configRuleDeleted(let e):
+            type = .configRuleDeleted
+            w.partition(e.partition)
+            w.string(e.name)
+        case .s3TemplateStored(let e):
+            type = .s3TemplateStored
+            w.string(e.uri)
+            w.string(e.body)
+        case .ssmDocumentStored(let e):
+            type = .ssmDocumentStored
+            w.string(e.name)
+            w.count(e.version)
+            w.string(e.body)
+        }
+        return EventRecord(type: type.rawValue, schemaVersion: schemaVersion, payload: w.bytes)
+    }
+
+    static func decode(_ record: EventRecord) throws(DecodeError) -> DomainEvent {
+        guard let type = EventType(rawValue: record.type) else {
+            throw DecodeError(message: "unknown event type \(record.type)", offset: 0)
+        }
+        guard record.schemaVersion == schemaVersion else {
+            throw DecodeError(message: "unsupported schema version \(record.schemaVersion) of event type \(record.type)", offset: 0)
+        }
+        var r = ByteReader(record.payload)
+        let event: DomainEvent
+        switch type {
+        case .packRequested:
+            event = .packRequested(PackRequested(
+                partition: try r.partition(),
+                name: try r.string(),
+                isCreate: try r.bool(),
+                id: try r.string(),
+                arn: try r.string(),
+                stackArn: try r.string(),
+                time: try r.i64(),
+                dueTime: try r.i64(),
+                deliveryS3Bucket: try r.optionalString(),
+                deliveryS3KeyPrefix: try r.optionalString(),
+                inputParameters: try r.optionalNameValues(),
+                origin: try r.origin(),
+                tags: try r.nameValues(),
+                outcome: try r.outcome()
+            ))
+        case .packCompleted:
+            event = .packCompleted(try r.transition())
+        case .packDeleteRequested:
+            event = .packDeleteRequested(PackDeleteRequested(
+                partition: try r.partition(), name: try r.string(), time: try r.i64(), dueTime: try r.i64()
+            ))
+        case .packDeleted:
+            event = .packDeleted(try r.transition())
+        case .configRulePut:
+            event = .configRulePut(ConfigRulePut(partition: try r.partition(), rule: try r.rule()))
+        case .configRuleDeleted:
+            event = .configRuleDeleted(ConfigRuleDeleted(partition: try r.partition(), name: try r.string()))
+        case .s3TemplateStored:
+            event = .s3TemplateStored(S3TemplateStored(uri: try r.string(), body: try r.string()))
+        case .ssmDocumentStored:
+            event = .ssmDocumentStored(SSMDocumentStored(name: try r.string(), version: try r.count(), body: try r.string()))
+        }
+        try r.expectEnd()
+        return event
+    }
+}
+
+extension ByteWriter {
+    fileprivate mutating func transition(_ e: PackTransition) {
+        partition(e.partition)
+        string(e.name)
+        i64(e.time)
+    }
+}
+
+extension ByteReader {
+    fileprivate mutating func transition() throws(DecodeError) -> PackTransition {
+        PackTransition(partition: try partition(), name: try string(), time: try i64())
+    }
+}

@@ -1,0 +1,114 @@
+/// The one `apply` path: live commands and replay both come through here.
+///
+/// `apply` is total: an event that names something absent changes nothing, so a replay never
+/// traps. Events are decided against the state they are applied to, so that case means a bug or
+/// a foreign log, and the digest comparison in the tests would show it.
+extension EngineState {
+    mutating func apply(_ event: DomainEvent, sequence: UInt64) {
+        lastSequence = sequence
+        switch event {
+        case .packRequested(let e):
+            applyPackRequested(e)
+        case .packCompleted(let e):
+            applyPackCompleted(e)
+        case .packDeleteRequested(let e):
+            withPartition(e.partition) { partition in
+                guard var pack = partition.packs[e.name] else { return }
+                pack.state = .deleteInProgress
+                pack.statusReason = nil
+                pack.pending = .delete
+                pack.dueTime = e.dueTime
+                for name in pack.ruleNames {
+                    partition.rules[name]?.state = "DELETING"
+                }
+                partition.packs[e.name] = pack
+            }
+            pending[PackRef(partition: e.partition, name: e.name)] = e.dueTime
+        case .packDeleted(let e):
+            withPartition(e.partition) { partition in
+                guard let pack = partition.packs[e.name] else { return }
+                for name in pack.ruleNames where partition.rules[name]?.ownerPack == e.name {
+                    partition.rules[name] = nil
+                }
+                partition.packs[e.name] = nil
+            }
+            pending[PackRef(partition: e.partition, name: e.name)] = nil
+        case .configRulePut(let e):
+            withPartition(e.partition) { $0.rules[e.rule.name] = e.rule }
+        case .configRuleDeleted(let e):
+            withPartition(e.partition) { $0.rules[e.name] = nil }
+        case .s3TemplateStored(let e):
+            s3Templates[e.uri] = e.body
+        case .ssmDocumentStored(let e):
+            var document = ssmDocuments[e.name] ?? SSMDocument(versions: [])
+            if e.version >= 1 && e.version <= document.versions.count {
+                document.versions[e.version - 1] = e.body
+            } else if e.version == document.versions.count + 1 {
+                document.versions.append(e.body)
+            }
+            ssmDocuments[e.name] = document
+        }
+    }
+
+    private mutating func applyPackRequested(_ e: PackRequested) {
+        withPartition(e.partition) { partition in
+            if e.isCreate || partition.packs[e.name] == nil {
+                partition.packs[e.name] = PackRecord(
+                    name: e.name, id: e.id, arn: e.arn, stackArn: e.stackArn,
+                    deliveryS3Bucket: e.deliveryS3Bucket, deliveryS3KeyPrefix: e.deliveryS3KeyPrefix,
+                    inputParameters: e.inputParameters, origin: e.origin, tags: e.tags,
+                    state: .createInProgress, statusReason: nil,
+                    lastUpdateRequested: e.time, lastUpdateCompleted: nil,
+                    ruleNames: [], pending: e.outcome, dueTime: e.dueTime
+                )
+            } else {
+                guard var pack = partition.packs[e.name] else { return }
+                pack.deliveryS3Bucket = e.deliveryS3Bucket
+                pack.deliveryS3KeyPrefix = e.deliveryS3KeyPrefix
+                pack.inputParameters = e.inputParameters
+                pack.origin = e.origin
+                pack.state = .createInProgress
+                pack.statusReason = nil
+                pack.lastUpdateRequested = e.time
+                pack.pending = e.outcome
+                pack.dueTime = e.dueTime
+                partition.packs[e.name] = pack
+            }
+        }
+        pending[PackRef(partition: e.partition, name: e.name)] = e.dueTime
+    }
+
+    private mutating func applyPackCompleted(_ e: PackTransition) {
+        withPartition(e.partition) { partition in
+            guard var pack = partition.packs[e.name] else { return }
+            switch pack.pending {
+            case .deploy(let rules)?:
+                let keep = Set(rules.map(\.name))
+                for name in pack.ruleNames where !keep.contains(name) && partition.rules[name]?.ownerPack == e.name {
+                    partition.rules[name] = nil
+                }
+                for rule in rules { partition.rules[rule.name] = rule }
+                pack.ruleNames = rules.map(\.name)
+                pack.state = .createComplete
+                pack.statusReason = nil
+            case .fail(let reason)?:
+                pack.state = .createFailed
+                pack.statusReason = reason
+            case .delete?, nil:
+                return
+            }
+            pack.lastUpdateCompleted = e.time
+            pack.pending = nil
+            pack.dueTime = nil
+            partition.packs[e.name] = pack
+        }
+        pending[PackRef(partition: e.partition, name: e.name)] = nil
+    }
+
+    private mutating func withPartition(_ key: PartitionKey, _ body: (inout PartitionState) -> Void) {
+        body(&partitions[key, default: PartitionState()])
+        if partitions[key]?.packs.isEmpty == true && partitions[key]?.rules.isEmpty == true {
+            partitions[key] = nil
+        }
+    }
+}

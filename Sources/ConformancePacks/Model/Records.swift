@@ -1,0 +1,100 @@
+/// One account partition: every read model lives in exactly one (spec §0, "account partition").
+struct PartitionKey: Sendable, Hashable, Comparable {
+    var accountId: String
+    var region: String
+
+    static func < (lhs: PartitionKey, rhs: PartitionKey) -> Bool {
+        (lhs.accountId, lhs.region) < (rhs.accountId, rhs.region)
+    }
+}
+
+/// `ConformancePackState` (spec §5.1).
+enum PackState: UInt8, Sendable, Hashable, CaseIterable {
+    case createInProgress = 0
+    case createComplete = 1
+    case createFailed = 2
+    case deleteInProgress = 3
+    case deleteFailed = 4
+
+    var wireName: String {
+        switch self {
+        case .createInProgress: "CREATE_IN_PROGRESS"
+        case .createComplete: "CREATE_COMPLETE"
+        case .createFailed: "CREATE_FAILED"
+        case .deleteInProgress: "DELETE_IN_PROGRESS"
+        case .deleteFailed: "DELETE_FAILED"
+        }
+    }
+
+    var isInProgress: Bool { self == .createInProgress || self == .deleteInProgress }
+}
+
+/// Where a pack's template came from; only the SSM document is ever echoed (spec §8.3).
+enum TemplateOrigin: Sendable, Hashable {
+    case body
+    case s3(uri: String)
+    case ssm(name: String, version: String?)
+}
+
+/// A `ConformancePackInputParameter` or `Tag`, as stored.
+struct NameValue: Sendable, Hashable {
+    var name: String
+    var value: String
+}
+
+/// What the completion of an in-progress pack does; decided with the request.
+enum PendingOutcome: Sendable, Hashable {
+    /// Deploy these rules (replacing the pack's current ones) and reach CREATE_COMPLETE.
+    case deploy([RuleRecord])
+    /// Reach CREATE_FAILED with this reason, keeping the current rules.
+    case fail(reason: String)
+    /// Remove the pack and its rules.
+    case delete
+}
+
+/// An account conformance pack.
+struct PackRecord: Sendable, Hashable {
+    var name: String
+    var id: String
+    var arn: String
+    var stackArn: String
+    var deliveryS3Bucket: String?
+    var deliveryS3KeyPrefix: String?
+    var inputParameters: [NameValue]?
+    var origin: TemplateOrigin
+    var tags: [NameValue]
+    var state: PackState
+    var statusReason: String?
+    /// Epoch milliseconds.
+    var lastUpdateRequested: Int64
+    var lastUpdateCompleted: Int64?
+    /// Names of the rules the pack has deployed, in template order.
+    var ruleNames: [String]
+    /// What completes the current CREATE/DELETE_IN_PROGRESS, and when (epoch ms).
+    var pending: PendingOutcome?
+    var dueTime: Int64?
+
+    /// Rules this pack holds or will hold once its pending deployment completes (for limits).
+    var reservedRuleCount: Int {
+        if case .deploy(let rules) = pending { return max(ruleNames.count, rules.count) }
+        return ruleNames.count
+    }
+}
+
+/// A Config rule, created by a user (PutConfigRule) or deployed by a pack.
+struct RuleRecord: Sendable, Hashable {
+    var name: String
+    var id: String
+    var arn: String
+    var description: String?
+    var scope: Scope?
+    var source: Source
+    var inputParameters: String?
+    var maximumExecutionFrequency: String?
+    /// `ConfigRuleState`: ACTIVE, or DELETING while its pack deletes.
+    var state: String
+    var createdBy: String?
+    var evaluationModes: [String]
+    /// The name of the pack that owns the rule; `nil` for user rules.
+    var ownerPack: String?
+}
