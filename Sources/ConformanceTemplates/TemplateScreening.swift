@@ -1,0 +1,97 @@
+/// A byte-level screen run before the text reaches libyaml and Yams.
+///
+/// Yams composes aliases as shared nodes, but checks each mapping for duplicate keys by hashing and
+/// comparing whole key nodes: an alias (or a deeply nested collection) used as a key costs time
+/// exponential (or quadratic) in the text. CloudFormation accepts neither aliases nor complex keys.
+/// The screen over-approximates on purpose: it skips nothing (not quoted text, not comments), since
+/// guessing where a quoted scalar or comment begins is what an attacker would exploit. So it refuses
+/// every alias-looking token, and counts complex-key markers: a handful (which appear in comments
+/// such as `# Map format {{key: value}}: ...`) is harmless, since the converter refuses real complex
+/// keys cheaply; only many of them nest into a quadratic cost. The 86-template corpus passes.
+enum TemplateScreening {
+    /// Most complex-key markers tolerated in one text.
+    static let maxComplexKeyMarkers = 8
+
+    /// Refuses text over the size bound, any alias (`*name` where a YAML token can begin), and text
+    /// with more than ``maxComplexKeyMarkers`` complex-key markers (an explicit `? ` key, or a flow
+    /// collection directly followed by `:`).
+    ///
+    /// - Complexity: O(n) in the UTF-8 length of `text`.
+    static func screen(_ text: String) throws(TemplateFailure) {
+        var utf8 = text.utf8
+        let count = utf8.count
+        guard count <= TemplateLimits.maxTemplateBytes else {
+            throw TemplateFailure("Template format error: the template is \(count) bytes, more than the \(TemplateLimits.maxTemplateBytes) this parser accepts")
+        }
+        let result: TemplateFailure?? = utf8.withContiguousStorageIfAvailable { bytes in scan(bytes) }
+        if let result {
+            if let failure = result { throw failure }
+            return
+        }
+        // Bridged strings may not be contiguous; copy once.
+        var copy = text
+        copy.makeContiguousUTF8()
+        utf8 = copy.utf8
+        if let failure = utf8.withContiguousStorageIfAvailable({ bytes in scan(bytes) }) ?? nil {
+            throw failure
+        }
+    }
+
+    private static func isAnchorCharacter(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
+            UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "_"), UInt8(ascii: "-"):
+            true
+        default:
+            false
+        }
+    }
+
+    private static func isBlank(_ byte: UInt8) -> Bool {
+        byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") || byte == UInt8(ascii: "\n") || byte == UInt8(ascii: "\r")
+    }
+
+    private static func scan(_ bytes: UnsafeBufferPointer<UInt8>) -> TemplateFailure? {
+        var line = 1
+        var column = 1
+        var previous = UInt8(ascii: "\n")
+        var onlyIndentSoFar = true  // only blanks and "- " since the line began
+        var complexKeyMarkers = 0
+        for index in bytes.indices {
+            let byte = bytes[index]
+            let next: UInt8 = index + 1 < bytes.count ? bytes[index + 1] : UInt8(ascii: "\n")
+            let tokenCanStart = isBlank(previous) || previous == UInt8(ascii: "[") || previous == UInt8(ascii: "{")
+                || previous == UInt8(ascii: ",") || previous == UInt8(ascii: ":")
+            switch byte {
+            case UInt8(ascii: "*") where tokenCanStart && isAnchorCharacter(next):
+                return TemplateFailure("Template format error: YAML aliases are not allowed in CloudFormation templates (line \(line), column \(column))")
+            case UInt8(ascii: "?") where isBlank(next) && (onlyIndentSoFar || previous == UInt8(ascii: "[") || previous == UInt8(ascii: "{") || previous == UInt8(ascii: ",")):
+                complexKeyMarkers += 1
+            case UInt8(ascii: "]"), UInt8(ascii: "}"):
+                var probe = index + 1
+                while probe < bytes.count, bytes[probe] == UInt8(ascii: " ") || bytes[probe] == UInt8(ascii: "\t") { probe += 1 }
+                if probe < bytes.count, bytes[probe] == UInt8(ascii: ":") {
+                    complexKeyMarkers += 1
+                }
+            default:
+                break
+            }
+            if byte == UInt8(ascii: "\n") {
+                line += 1
+                column = 1
+                onlyIndentSoFar = true
+            } else {
+                // UTF-8 continuation bytes do not start a new column.
+                if byte & 0xC0 != 0x80 { column += 1 }
+                if !(byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") || (byte == UInt8(ascii: "-") && isBlank(next))) {
+                    onlyIndentSoFar = false
+                }
+            }
+            previous = byte
+            if complexKeyMarkers > maxComplexKeyMarkers {
+                return TemplateFailure("Template format error: mapping keys must be strings; the template has more than \(maxComplexKeyMarkers) list or map keys (line \(line), column \(column))")
+            }
+        }
+        return nil
+    }
+}
