@@ -65,7 +65,7 @@ enum EventCodec {
         case .ssmDocumentStored(let e):
             type = .ssmDocumentStored
             w.string(e.name)
-            w.count(e.version)
+            w.varint(UInt64(e.version))
             w.string(e.body)
         }
         return EventRecord(type: type.rawValue, schemaVersion: schemaVersion, payload: w.bytes)
@@ -113,7 +113,10 @@ enum EventCodec {
         case .s3TemplateStored:
             event = .s3TemplateStored(S3TemplateStored(uri: try r.string(), body: try r.string()))
         case .ssmDocumentStored:
-            event = .ssmDocumentStored(SSMDocumentStored(name: try r.string(), version: try r.count(), body: try r.string()))
+            let name = try r.string()
+            let version = try r.varint()
+            guard version <= UInt64(Int32.max) else { throw DecodeError(message: "document version \(version) out of range", offset: r.offset) }
+            event = .ssmDocumentStored(SSMDocumentStored(name: name, version: Int(version), body: try r.string()))
         }
         try r.expectEnd()
         return event

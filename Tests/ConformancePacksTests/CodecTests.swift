@@ -1,0 +1,112 @@
+import EventLog
+import Testing
+@testable import ConformancePacks
+
+@Suite("Event and snapshot codecs")
+struct CodecTests {
+    static let partition = PartitionKey(accountId: "123456789012", region: "us-east-1")
+    static let rule = RuleRecord(
+        name: "r-conformance-pack-abcdefghi", id: "config-rule-abcdef", arn: "arn:x", description: "déjà vu ✓",
+        scope: Scope(complianceResourceTypes: ["AWS::S3::Bucket"], tagKey: "k", tagValue: nil, complianceResourceId: "id"),
+        source: Source(
+            owner: "CUSTOM_POLICY", sourceIdentifier: nil,
+            sourceDetails: [SourceDetail(eventSource: "aws.config", messageType: "ScheduledNotification", maximumExecutionFrequency: "One_Hour")],
+            customPolicyDetails: CustomPolicyDetails(policyRuntime: "guard-2.x.x", policyText: "rule x {}", enableDebugLogDelivery: true)
+        ),
+        inputParameters: "{\"a\":\"1\"}", maximumExecutionFrequency: "Six_Hours", state: "ACTIVE",
+        createdBy: "config-conforms.amazonaws.com", evaluationModes: ["DETECTIVE", "PROACTIVE"], ownerPack: "Pack"
+    )
+
+    static let events: [DomainEvent] = [
+        .packRequested(PackRequested(
+            partition: partition, name: "Pack", isCreate: true, id: "conformance-pack-abcdefghi", arn: "arn:p",
+            stackArn: "arn:s", time: 1_700_000_000_123, dueTime: 1_700_000_030_123, deliveryS3Bucket: "b",
+            deliveryS3KeyPrefix: nil, inputParameters: [NameValue(name: "p", value: "v")],
+            origin: .ssm(name: "doc", version: "$LATEST"), tags: [NameValue(name: "t", value: "")], outcome: .deploy([rule])
+        )),
+        .packRequested(PackRequested(
+            partition: partition, name: "Pack", isCreate: false, id: "i", arn: "a", stackArn: "s", time: -1, dueTime: 0,
+            deliveryS3Bucket: nil, deliveryS3KeyPrefix: "", inputParameters: nil, origin: .s3(uri: "s3://x"), tags: [],
+            outcome: .fail(reason: "because")
+        )),
+        .packCompleted(PackTransition(partition: partition, name: "Pack", time: 5)),
+        .packDeleteRequested(PackDeleteRequested(partition: partition, name: "Pack", time: 6, dueTime: 7)),
+        .packDeleted(PackTransition(partition: partition, name: "Pack", time: 8)),
+        .configRulePut(ConfigRulePut(partition: partition, rule: RuleRecord(
+            name: "u", id: "config-rule-zzzzzz", arn: "arn:u", description: nil, scope: nil,
+            source: Source(owner: "AWS", sourceIdentifier: "X"), inputParameters: nil, maximumExecutionFrequency: nil,
+            state: "ACTIVE", createdBy: nil, evaluationModes: [], ownerPack: nil
+        ))),
+        .configRuleDeleted(ConfigRuleDeleted(partition: partition, name: "u")),
+        .s3TemplateStored(S3TemplateStored(uri: "s3://b/k", body: "Resources: {}")),
+        .ssmDocumentStored(SSMDocumentStored(name: "doc", version: 300, body: "x")),
+    ]
+
+    @Test("Every event round-trips through its binary record")
+    func roundTrip() throws {
+        for event in Self.events {
+            let record = EventCodec.encode(event)
+            #expect(try EventCodec.decode(record) == event)
+            #expect(ConformanceEventDescriber().describe(record) != nil)
+        }
+    }
+
+    @Test("Every truncation, extension and unknown type or version is an error, never a trap")
+    func malformedRecords() {
+        for event in Self.events {
+            let record = EventCodec.encode(event)
+            for length in 0..<record.payload.count {
+                let cut = EventRecord(type: record.type, schemaVersion: record.schemaVersion, payload: Array(record.payload.prefix(length)))
+                #expect(throws: DecodeError.self) { try EventCodec.decode(cut) }
+            }
+            let longer = EventRecord(type: record.type, schemaVersion: record.schemaVersion, payload: record.payload + [0])
+            #expect(throws: DecodeError.self) { try EventCodec.decode(longer) }
+            #expect(throws: DecodeError.self) { try EventCodec.decode(EventRecord(type: record.type, schemaVersion: 2, payload: record.payload)) }
+        }
+        #expect(throws: DecodeError.self) { try EventCodec.decode(EventRecord(type: 999, schemaVersion: 1, payload: [])) }
+        #expect(ConformanceEventDescriber().describe(EventRecord(type: 999, schemaVersion: 1, payload: [])) == nil)
+    }
+
+    @Test("Random bytes never trap the decoders")
+    func fuzz() {
+        var generator = SeededGenerator(seed: 42)
+        for _ in 0..<2000 {
+            let bytes = (0..<Int.random(in: 0..<64, using: &generator)).map { _ in UInt8.random(in: 0...255, using: &generator) }
+            let type = UInt16.random(in: 1...8, using: &generator)
+            _ = try? EventCodec.decode(EventRecord(type: type, schemaVersion: 1, payload: bytes))
+            _ = try? SnapshotCodec.decode(bytes)
+        }
+    }
+
+    @Test("A snapshot round-trips the whole state, and the digest ignores only the sequence")
+    func snapshotRoundTrip() throws {
+        var state = EngineState()
+        for (offset, event) in Self.events.prefix(2).enumerated() { state.apply(event, sequence: UInt64(offset + 1)) }
+        state.apply(Self.events[5], sequence: 3)
+        state.apply(Self.events[7], sequence: 4)
+        state.apply(Self.events[8], sequence: 5)
+        let bytes = SnapshotCodec.encode(state)
+        let decoded = try SnapshotCodec.decode(bytes)
+        #expect(decoded == state)
+        #expect(SnapshotCodec.digest(decoded) == SnapshotCodec.digest(state))
+        for length in stride(from: 0, to: bytes.count, by: 7) {
+            #expect(throws: DecodeError.self) { try SnapshotCodec.decode(Array(bytes.prefix(length))) }
+        }
+        var other = state
+        other.apply(Self.events[6], sequence: 6)
+        #expect(SnapshotCodec.digest(other) != SnapshotCodec.digest(state))
+    }
+
+    @Test("Durability parses its command-line forms", arguments: [
+        ("every-batch", ConformanceEngine.Durability.everyBatch), ("none", .none), ("interval=250", .interval(milliseconds: 250)),
+    ])
+    func durability(_ text: String, _ expected: ConformanceEngine.Durability) {
+        #expect(ConformanceEngine.Durability(parsing: text) == expected)
+        #expect(expected.description == text)
+    }
+
+    @Test("Durability refuses anything else", arguments: ["", "interval=", "interval=0", "interval=-5", "every_batch", "fsync"])
+    func badDurability(_ text: String) {
+        #expect(ConformanceEngine.Durability(parsing: text) == nil)
+    }
+}

@@ -1,0 +1,183 @@
+import EventLog
+import Foundation
+import Logging
+import Testing
+@testable import ConformancePacks
+
+@Suite("Determinism, replay and snapshots")
+struct ReplayTests {
+    static let contexts = [
+        alice, bob,
+        RequestContext(accountId: "111111111111", region: "eu-west-1"),
+        RequestContext(accountId: "333333333333", region: "us-east-1"),
+    ]
+
+    /// Runs `count` random commands (puts, updates, deletes, rule commands, registry writes,
+    /// queries, and requests that fail) against `engine`, moving the clock as it goes.
+    static func drive(_ engine: ConformanceEngine, clock: ManualClock, seed: UInt64, count: Int) async -> [String: Int] {
+        var random = SeededGenerator(seed: seed)
+        var outcomes: [String: Int] = [:]
+        let packNames = (0..<6).map { "Pack\($0)" }
+        for step in 0..<count {
+            let context = contexts.randomElement(using: &random)!
+            let pack = packNames.randomElement(using: &random)!
+            let choice = Int.random(in: 0..<100, using: &random)
+            clock.advance(Double(Int.random(in: 0...4000, using: &random)) / 1000)
+            let outcome: ConformanceError.Code? = await errorCode { () async throws in
+                switch choice {
+                case 0..<35:
+                    let rules = (0..<Int.random(in: 1...4, using: &random)).map { _ in "r\(Int.random(in: 0..<6, using: &random))" }
+                    var request = put(pack, body: template(rules: rules))
+                    request.conformancePackInputParameters = step % 3 == 0 ? [ConformancePackInputParameter(parameterName: "p", parameterValue: "\(step)")] : nil
+                    request.tags = [Tag(key: "step", value: "\(step)")]
+                    _ = try await engine.putConformancePack(request, context: context)
+                case 35..<40:
+                    _ = try await engine.putConformancePack(put(pack, body: "Resources: {}\n"), context: context)
+                case 40..<45:
+                    _ = try await engine.putConformancePack(
+                        PutConformancePackRequest(conformancePackName: pack, templateS3Uri: "s3://bucket/t\(step % 3).yaml"), context: context)
+                case 45..<48:
+                    let details = TemplateSSMDocumentDetails(documentName: "doc-\(step % 2)", documentVersion: ["$LATEST", "$DEFAULT", "1", "2"][step % 4])
+                    _ = try await engine.putConformancePack(PutConformancePackRequest(conformancePackName: pack, templateSSMDocumentDetails: details), context: context)
+                case 48..<60:
+                    try await engine.deleteConformancePack(.init(conformancePackName: pack), context: context)
+                case 60..<70:
+                    try await engine.putConfigRule(userRule("user-\(Int.random(in: 0..<10, using: &random))"), context: context)
+                case 70..<75:
+                    try await engine.deleteConfigRule(.init(configRuleName: "user-\(Int.random(in: 0..<10, using: &random))"), context: context)
+                case 75..<78:
+                    // A pack's rule: AccessDenied, or NoSuchConfigRule when absent.
+                    let rules = try await engine.describeConfigRules(.init(), context: context).configRules ?? []
+                    if let owned = rules.first(where: { $0.createdBy != nil })?.configRuleName {
+                        try await engine.deleteConfigRule(.init(configRuleName: owned), context: context)
+                    }
+                case 78..<82:
+                    try await engine.putTemplate(s3Uri: "s3://bucket/t\(step % 3).yaml", body: template(rules: ["s3-\(step % 5)", "shared"]))
+                case 82..<84:
+                    try await engine.putTemplate(documentName: "doc-\(step % 2)", body: template(rules: ["ssm-\(step % 7)"]))
+                case 84..<92:
+                    _ = try await engine.describeConformancePackStatus(.init(), context: context)
+                default:
+                    _ = try await engine.describeConformancePacks(.init(limit: 2), context: context)
+                }
+            }
+            outcomes[outcome?.rawValue ?? "ok", default: 0] += 1
+        }
+        return outcomes
+    }
+
+    @Test("Live state, a fresh replay of the log, and a snapshot plus tail have the same digest", arguments: [UInt64(1), 2])
+    func replayMatchesLive(seed: UInt64) async throws {
+        print("ReplayTests seed \(seed)")
+        let directory = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let clock = ManualClock()
+        let engine = try await ConformanceEngine.open(configuration(directory, clock: clock, seed: seed, delay: .seconds(5), snapshotEvery: 250))
+        let outcomes = await Self.drive(engine, clock: clock, seed: seed, count: 1200)
+        print("ReplayTests outcomes \(outcomes.sorted { $0.key < $1.key })")
+        #expect(outcomes["ok", default: 0] > 400)
+        #expect(outcomes["ResourceInUseException", default: 0] > 0)
+        #expect(outcomes["ConformancePackTemplateValidationException", default: 0] > 0)
+        #expect(outcomes["AccessDeniedException", default: 0] > 0)
+        let live = engine.stateDigest()
+        let last = engine.lastSequence
+        #expect(last > 1000)
+
+        // A fresh replay of the whole log.
+        var logger = Logger(label: "test")
+        logger.logLevel = .critical
+        let replayed = try ConformanceEngine.rebuild(
+            snapshots: nil, logger: logger, lastSequence: last,
+            reader: { from throws(LogError) in try engine.log.read(from: from) }
+        )
+        #expect(SnapshotCodec.digest(replayed) == live)
+        #expect(replayed == engine.core.withLock { $0.state })
+
+        // The newest periodic snapshot plus the tail after it.
+        await engine.core.withLock { $0.snapshotTask }?.value
+        let (snapshot, skipped) = engine.log.snapshots.loadNewest(maxFormatVersion: SnapshotCodec.formatVersion)
+        #expect(skipped.isEmpty)
+        let snapshotSequence = try #require(snapshot?.sequence)
+        #expect(snapshotSequence >= 250 && snapshotSequence < last)
+        let fromSnapshot = try ConformanceEngine.rebuild(
+            snapshots: engine.log.snapshots, logger: logger, lastSequence: last,
+            reader: { from throws(LogError) in try engine.log.read(from: from) }
+        )
+        #expect(SnapshotCodec.digest(fromSnapshot) == live)
+
+        // Restart: close writes a final snapshot; reopening loads it. Then without snapshots.
+        try await engine.close()
+        let reopened = try await ConformanceEngine.open(configuration(directory, clock: clock, seed: seed))
+        #expect(reopened.stateDigest() == live)
+        #expect(reopened.lastSequence == last)
+        try await reopened.close()
+        try FileManager.default.removeItem(atPath: directory + "/snapshots")
+        let replayedOnOpen = try await ConformanceEngine.open(configuration(directory, clock: clock, seed: seed))
+        #expect(replayedOnOpen.stateDigest() == live)
+        try await replayedOnOpen.close()
+    }
+
+    @Test("The same seed gives the same digest; a different seed a different one")
+    func deterministic() async throws {
+        var digests: [String] = []
+        for seed in [UInt64(9), 9, 10] {
+            let directory = temporaryDirectory()
+            defer { try? FileManager.default.removeItem(atPath: directory) }
+            let clock = ManualClock()
+            let engine = try await ConformanceEngine.open(configuration(directory, clock: clock, seed: seed, delay: .seconds(2)))
+            _ = await Self.drive(engine, clock: clock, seed: seed, count: 200)
+            digests.append(engine.stateDigest())
+            try await engine.close()
+        }
+        #expect(digests[0] == digests[1])
+        #expect(digests[0] != digests[2])
+    }
+
+    @Test("An invalid snapshot is skipped and the log replayed in full")
+    func corruptSnapshotIsSkipped() async throws {
+        let directory = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let clock = ManualClock()
+        let engine = try await ConformanceEngine.open(configuration(directory, clock: clock))
+        _ = await Self.drive(engine, clock: clock, seed: 3, count: 150)
+        let live = engine.stateDigest()
+        try await engine.close()
+        let files = try FileManager.default.contentsOfDirectory(atPath: directory + "/snapshots").filter { $0.hasSuffix(".snap") }
+        #expect(files.count == 1)
+        for file in files {
+            let path = directory + "/snapshots/" + file
+            var bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: path)))
+            bytes[bytes.count / 2] ^= 0xFF
+            try Data(bytes).write(to: URL(fileURLWithPath: path))
+        }
+        let reopened = try await ConformanceEngine.open(configuration(directory, clock: clock))
+        #expect(reopened.stateDigest() == live)
+        try await reopened.close()
+    }
+
+    @Test("A snapshot whose blob does not decode is skipped too")
+    func undecodableSnapshotIsSkipped() async throws {
+        let directory = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let clock = ManualClock()
+        let engine = try await ConformanceEngine.open(configuration(directory, clock: clock))
+        _ = await Self.drive(engine, clock: clock, seed: 4, count: 100)
+        let live = engine.stateDigest()
+        let last = engine.lastSequence
+        try await engine.close()
+        try SnapshotStore(directory: directory + "/snapshots").write(sequence: last + 1, formatVersion: SnapshotCodec.formatVersion, blob: [1, 2, 3])
+        let reopened = try await ConformanceEngine.open(configuration(directory, clock: clock))
+        #expect(reopened.stateDigest() == live)
+        try await reopened.close()
+    }
+
+    @Test("A closed engine refuses requests with InternalFailure")
+    func closedEngineRefuses() async throws {
+        let directory = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let engine = try await ConformanceEngine.open(configuration(directory))
+        try await engine.close()
+        #expect(await errorCode { _ = try await engine.describeConformancePacks(.init(), context: alice) } == .internalFailure)
+        #expect(await errorCode { _ = try await engine.putConformancePack(put("P", body: template(rules: ["r"])), context: alice) } == .internalFailure)
+    }
+}

@@ -1,0 +1,125 @@
+import Foundation
+import Logging
+import Synchronization
+import Testing
+@testable import ConformancePacks
+
+/// A clock the test moves by hand.
+final class ManualClock: ConformanceClock {
+    private let current: Mutex<Date>
+
+    init(_ start: Date = Date(timeIntervalSince1970: 1_700_000_000)) { current = Mutex(start) }
+
+    func now() -> Date { current.withLock { $0 } }
+
+    func advance(_ seconds: Double) { current.withLock { $0 += seconds } }
+}
+
+/// SplitMix64: a repeatable id source and random generator for seeded tests.
+final class SeededIdentifiers: IdentifierSource {
+    private let state: Mutex<UInt64>
+
+    init(seed: UInt64) { state = Mutex(seed) }
+
+    func next() -> UInt64 {
+        state.withLock { s in
+            s &+= 0x9E37_79B9_7F4A_7C15
+            var z = s
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
+    }
+}
+
+struct SeededGenerator: RandomNumberGenerator {
+    let ids: SeededIdentifiers
+    init(seed: UInt64) { ids = SeededIdentifiers(seed: seed) }
+    mutating func next() -> UInt64 { ids.next() }
+}
+
+let alice = RequestContext(accountId: "111111111111", region: "us-east-1")
+let bob = RequestContext(accountId: "222222222222", region: "eu-west-1")
+
+/// A fresh directory under the system's temporary directory, removed by `cleanUp`.
+func temporaryDirectory() -> String {
+    let path = FileManager.default.temporaryDirectory.appendingPathComponent("conform-engine-\(UUID().uuidString)").path
+    try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    return path
+}
+
+func configuration(
+    _ directory: String, clock: ManualClock = ManualClock(), seed: UInt64 = 1,
+    delay: Duration = .zero, snapshotEvery: Int = 100_000
+) -> ConformanceEngine.Configuration {
+    var logger = Logger(label: "test")
+    logger.logLevel = .critical
+    return ConformanceEngine.Configuration(
+        dataDirectory: directory, durability: .none, clock: clock,
+        identifiers: SeededIdentifiers(seed: seed), deploymentDelay: delay,
+        snapshotEvery: snapshotEvery, logger: logger
+    )
+}
+
+/// Runs `body` with an engine on a fresh directory, then closes it and removes the directory.
+func withEngine(
+    clock: ManualClock = ManualClock(), seed: UInt64 = 1, delay: Duration = .zero,
+    _ body: (ConformanceEngine) async throws -> Void
+) async throws {
+    let directory = temporaryDirectory()
+    defer { try? FileManager.default.removeItem(atPath: directory) }
+    let engine = try await ConformanceEngine.open(configuration(directory, clock: clock, seed: seed, delay: delay))
+    do {
+        try await body(engine)
+    } catch {
+        try? await engine.close()
+        throw error
+    }
+    try await engine.close()
+}
+
+/// A template with one `AWS::Config::ConfigRule` per name.
+func template(rules names: [String]) -> String {
+    var text = "Resources:\n"
+    for (index, name) in names.enumerated() {
+        text += """
+          Rule\(index):
+            Type: AWS::Config::ConfigRule
+            Properties:
+              ConfigRuleName: \(name)
+              Source:
+                Owner: AWS
+                SourceIdentifier: S3_BUCKET_VERSIONING_ENABLED
+
+        """
+    }
+    return text
+}
+
+func template(ruleCount: Int, prefix: String = "rule") -> String {
+    template(rules: (0..<ruleCount).map { "\(prefix)-\($0)" })
+}
+
+func put(_ name: String, body: String) -> PutConformancePackRequest {
+    PutConformancePackRequest(conformancePackName: name, templateBody: body)
+}
+
+/// The code of the `ConformanceError` `body` throws, or nil when it succeeds.
+func errorCode(_ body: () async throws -> Void) async -> ConformanceError.Code? {
+    do {
+        try await body()
+        return nil
+    } catch let error as ConformanceError {
+        return error.code
+    } catch {
+        Issue.record("not a ConformanceError: \(error)")
+        return nil
+    }
+}
+
+func userRule(_ name: String) -> PutConfigRuleRequest {
+    PutConfigRuleRequest(configRule: ConfigRule(
+        configRuleName: name,
+        source: Source(owner: "AWS", sourceIdentifier: "S3_BUCKET_VERSIONING_ENABLED")
+    ))
+}
