@@ -181,3 +181,24 @@ struct ReplayTests {
         #expect(await errorCode { _ = try await engine.putConformancePack(put("P", body: template(rules: ["r"])), context: alice) } == .internalFailure)
     }
 }
+
+@Suite("Write failures")
+struct WriteFailureTests {
+    @Test("When the log refuses a write, the command is not acknowledged and the engine fences itself")
+    func fencesOnWriteFailure() async throws {
+        let directory = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let engine = try await ConformanceEngine.open(configuration(directory))
+        _ = try await engine.putConformancePack(put("Kept", body: template(rules: ["r"])), context: alice)
+        let digest = engine.stateDigest()
+        try await engine.log.close()  // every later enqueue fails
+        let failure = await errorCode { _ = try await engine.putConformancePack(put("Lost", body: template(rules: ["r"])), context: alice) }
+        #expect(failure == .internalFailure)
+        #expect(engine.stateDigest() == digest)
+        #expect(await errorCode { _ = try await engine.describeConformancePacks(.init(), context: alice) } == .internalFailure)
+        try? await engine.close()
+        let reopened = try await ConformanceEngine.open(configuration(directory))
+        #expect(reopened.stateDigest() == digest)
+        try await reopened.close()
+    }
+}

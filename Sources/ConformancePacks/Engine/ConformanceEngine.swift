@@ -30,6 +30,7 @@ public final class ConformanceEngine: Sendable {
         var state: EngineState
         /// Set once the engine stops accepting requests (a failed write, or `close()`).
         var refusal: ConformanceError?
+        var closed = false
         /// The sequence the newest snapshot (written or being written) covers.
         var snapshotSequence: UInt64
         var snapshotInFlight = false
@@ -98,13 +99,14 @@ public final class ConformanceEngine: Sendable {
     ///
     /// - Throws: `LogError` when the final flush fails.
     public func close() async throws {
-        let (task, alreadyClosed) = core.withLock { core -> (Task<Void, Never>?, Bool) in
-            let closed = core.refusal?.message == Self.closedError.message
+        let task = core.withLock { core -> Task<Void, Never>?? in
+            guard !core.closed else { return .none }
+            core.closed = true
             if core.refusal == nil { core.refusal = Self.closedError }
             defer { core.snapshotTask = nil }
-            return (core.snapshotTask, closed)
+            return .some(core.snapshotTask)
         }
-        guard !alreadyClosed else { return }
+        guard let task else { return }  // already closed
         await task?.value
         let (state, snapshotSequence, healthy) = core.withLock { ($0.state, $0.snapshotSequence, $0.refusal == Self.closedError) }
         if healthy && state.lastSequence > snapshotSequence {

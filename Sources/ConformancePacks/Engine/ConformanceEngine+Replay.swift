@@ -1,0 +1,44 @@
+import EventLog
+public import Logging
+
+extension ConformanceEngine {
+    /// What an offline replay rebuilt.
+    public struct ReplayReport: Sendable, Hashable {
+        /// ``ConformanceEngine/stateDigest()`` of the rebuilt read models.
+        public var digest: String
+        /// The last event applied.
+        public var lastSequence: UInt64
+        /// The snapshot the replay started from, or `nil` when it read the log from the start.
+        public var snapshotSequence: UInt64?
+    }
+
+    /// Rebuilds the read models of a data directory without opening it for writing (a running
+    /// engine may hold it), and reports their digest.
+    ///
+    /// - Parameters:
+    ///   - dataDirectory: The engine's directory.
+    ///   - useSnapshots: Start from the newest valid snapshot (as `open` does) instead of event 1.
+    ///   - logger: Where skipped snapshots are reported.
+    /// - Returns: The digest and how far the replay went.
+    /// - Throws: `LogError` when the log cannot be read; ``ConformanceError`` (`InternalFailure`)
+    ///   when an event does not decode.
+    public static func replay(
+        dataDirectory: String, useSnapshots: Bool = false, logger: Logger = Logger(label: "conform.replay")
+    ) throws -> ReplayReport {
+        let directories = EngineDirectories(dataDirectory)
+        let snapshots = useSnapshots ? SnapshotStore(directory: directories.snapshots) : nil
+        // A snapshot is trusted only if the log reaches it: find the log's end (only then).
+        var last = UInt64.max
+        if useSnapshots {
+            let probe = try LogDirectory.openReader(directory: directories.events)
+            last = 0
+            while let event = try probe.next() { last = event.sequence }
+        }
+        let state = try rebuild(
+            snapshots: snapshots, logger: logger, lastSequence: last,
+            reader: { from throws(LogError) in try LogDirectory.openReader(directory: directories.events, from: from) }
+        )
+        let fromSnapshot = useSnapshots && state.lastSequence > 0 ? snapshots?.loadNewest(maxFormatVersion: SnapshotCodec.formatVersion).snapshot?.sequence : nil
+        return ReplayReport(digest: SnapshotCodec.digest(state), lastSequence: state.lastSequence, snapshotSequence: fromSnapshot)
+    }
+}
