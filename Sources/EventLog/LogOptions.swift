@@ -14,6 +14,9 @@ public struct LogOptions: Sendable {
     public var segmentSizeLimit: Int
     /// The batch clock, in milliseconds since the Unix epoch; injected for deterministic tests.
     public var clock: @Sendable () -> UInt64
+    /// Test hook: called by the writer before each batch write with its first sequence; a returned
+    /// error is treated as the write's failure (fault injection for ENOSPC and I/O errors).
+    var writeFault: (@Sendable (UInt64) -> LogError?)?
 
     /// Creates options.
     ///

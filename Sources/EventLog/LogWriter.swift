@@ -178,6 +178,7 @@ final class LogWriter: @unchecked Sendable {
         if segmentSize > SegmentHeader.size, segmentSize + stored > core.options.segmentSizeLimit {
             try roll(firstSequence: first)
         }
+        if let fault = core.options.writeFault?(first) { throw fault }
         let bytes = UnsafeRawBufferPointer(start: out.base, count: stored)
         guard (try segment?.write(bytes, at: segmentSize)) != nil else {
             throw internalError("no open segment", sequence: first)

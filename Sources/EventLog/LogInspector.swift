@@ -1,0 +1,113 @@
+/// What a full scan found in one segment file.
+package struct SegmentSummary: Sendable {
+    package var path: String
+    /// The first sequence the file name gives.
+    package var firstSequence: UInt64
+    /// The last sequence of the last whole batch, nil when the segment holds none.
+    package var lastSequence: UInt64?
+    package var batches = 0
+    package var events: UInt64 = 0
+    /// Uncompressed record bytes.
+    package var rawBytes: UInt64 = 0
+    /// Compressed payload bytes.
+    package var compressedBytes: UInt64 = 0
+    /// The file's size.
+    package var fileBytes = 0
+    package var firstTimestamp: UInt64?
+    package var lastTimestamp: UInt64?
+    /// Where the whole batches end; the damage, if any, starts here.
+    package var validEnd = 0
+    /// The first problem in the segment.
+    package var problem: LogError?
+    /// Whether the problem is a torn or failing tail of the last segment that nothing valid follows.
+    package var tornTail = false
+}
+
+/// The result of checking every segment of a log.
+package struct LogVerification: Sendable {
+    package var directory: String
+    package var segments: [SegmentSummary] = []
+    /// Problems across segments (sequence gaps included), in file order.
+    package var problems: [LogError] = []
+    /// True when every checksum, the framing of every batch, and sequence density hold.
+    package var isWhole: Bool { problems.isEmpty }
+    package var lastSequence: UInt64 { segments.compactMap(\.lastSequence).max() ?? 0 }
+}
+
+/// Full scans for `conform log inspect` and `conform log verify`. Takes no lock.
+package enum LogInspector {
+    /// Checks every segment: header, header and payload checksums, decompression and record
+    /// framing (when `decode`), and density of sequences within and across segments.
+    package static func verify(directory: String, decode: Bool = true) throws(LogError) -> LogVerification {
+        try SegmentFiles.checkIsLog(directory, creating: false)
+        let entries = try SegmentFiles.list(directory)
+        var result = LogVerification(directory: directory)
+        var expected: UInt64? = nil
+        var arena = ByteArena(capacity: 1 << 16)
+        for (index, entry) in entries.enumerated() {
+            let isLast = index == entries.count - 1
+            var summary = SegmentSummary(path: entry.path, firstSequence: entry.firstSequence)
+            if let expected, entry.firstSequence != expected {
+                result.problems.append(LogError(
+                    code: .corruptSegment,
+                    message: expected < entry.firstSequence
+                        ? "sequences \(expected)...\(entry.firstSequence - 1) are missing before this segment"
+                        : "the segment starts at \(entry.firstSequence) but sequences up to \(expected - 1) came before",
+                    file: entry.path, offset: SegmentHeader.size, sequence: expected))
+            }
+            do {
+                var scanner = try SegmentScanner(path: entry.path)
+                summary.fileBytes = scanner.fileSize
+                summary.validEnd = SegmentHeader.size
+                try Recovery.checkName(scanner.firstSequence, entry)
+                var next = entry.firstSequence
+                scan: while true {
+                    switch try scanner.next() {
+                    case .end:
+                        break scan
+                    case .damage(let damage):
+                        let follows = try scanner.validBatchOffset(after: damage.offset)
+                        summary.tornTail = isLast && follows == nil && damage.newerVersion == nil
+                        var why = damage.reason
+                        if let follows { why += "; a valid batch follows at offset \(follows)" }
+                        if summary.tornTail { why += "; this is a torn tail that opening the log for writing cuts off" }
+                        summary.problem = LogError(
+                            code: damage.newerVersion == nil ? .corruptSegment : .unsupportedVersion,
+                            message: why, file: entry.path, offset: damage.offset,
+                            sequence: damage.header?.firstSequence ?? next)
+                        break scan
+                    case .batch(let header, let offset, let payload):
+                        if header.firstSequence != next {
+                            summary.problem = LogError(
+                                code: .corruptSegment,
+                                message: "the batch starts at sequence \(header.firstSequence) where \(next) was due",
+                                file: entry.path, offset: offset, sequence: next)
+                            break scan
+                        }
+                        if decode, let why = BatchDecoder.decode(header, payload: payload, into: &arena) {
+                            summary.problem = LogError(code: .corruptSegment, message: why, file: entry.path, offset: offset, sequence: header.firstSequence)
+                            break scan
+                        }
+                        next = header.lastSequence + 1
+                        summary.lastSequence = header.lastSequence
+                        summary.batches += 1
+                        summary.events += UInt64(header.count)
+                        summary.rawBytes += UInt64(header.uncompressedLength)
+                        summary.compressedBytes += UInt64(header.compressedLength)
+                        summary.firstTimestamp = min(summary.firstTimestamp ?? header.timestamp, header.timestamp)
+                        summary.lastTimestamp = max(summary.lastTimestamp ?? header.timestamp, header.timestamp)
+                        summary.validEnd = scanner.offset
+                    }
+                }
+                expected = next
+            } catch {
+                summary.problem = error
+                summary.validEnd = 0
+                expected = nil
+            }
+            if let problem = summary.problem { result.problems.append(problem) }
+            result.segments.append(summary)
+        }
+        return result
+    }
+}

@@ -1,0 +1,90 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// What `conform log repair` did.
+package struct RepairReport: Sendable {
+    /// One line per action taken, naming files.
+    package var actions: [String] = []
+    /// The sequences no longer in the log; nil upper bound when the damaged part's end was unknown.
+    package var lostFrom: UInt64?
+    package var lostThrough: UInt64?
+}
+
+/// Cuts a log back to its last whole batch before the first damage. Takes the writer's lock.
+package enum LogRepair {
+    /// Repairs `directory`: a torn tail of the last segment is truncated; any other damage keeps
+    /// the segment's whole batches, moves the original file aside (renamed `*.seg.damaged`, never
+    /// deleted) and moves every later segment aside (`*.seg.after-damage`), so sequences stay dense.
+    ///
+    /// - Throws: ``LogError/Code/locked`` when a writer has the log open, ``LogError/Code/io``.
+    package static func repair(directory: String) throws(LogError) -> RepairReport {
+        try SegmentFiles.checkIsLog(directory, creating: false)
+        // Held until return: dropping the lock closes its descriptor.
+        let lock = try LockFile(directory: directory)
+        defer { _ = lock }
+        let verification = try verify(directory)
+        var report = RepairReport()
+        guard let index = verification.segments.firstIndex(where: { $0.problem != nil }) ?? gapIndex(verification) else {
+            return report
+        }
+        let damaged = verification.segments[index]
+        let firstLost = damaged.problem?.sequence ?? (damaged.lastSequence.map { $0 + 1 } ?? damaged.firstSequence)
+        report.lostFrom = firstLost
+        let later = verification.segments[(index + 1)...]
+        let knownLast = ([damaged] + later).compactMap { $0.lastSequence }.max()
+        if damaged.problem != nil, damaged.tornTail, later.isEmpty {
+            let file = try FileDescriptor(path: damaged.path, flags: O_RDWR)
+            try file.truncate(to: damaged.validEnd)
+            try file.syncData()
+            try file.close()
+            report.actions.append("truncated \(damaged.path) from \(damaged.fileBytes) to \(damaged.validEnd) bytes (a torn tail)")
+            report.lostThrough = damaged.problem?.sequence.map { _ in firstLost }
+            report.lostFrom = damaged.problem?.sequence
+            return report
+        }
+        report.lostThrough = knownLast.map { max($0, firstLost) }
+        if damaged.problem != nil {
+            let aside = uniquePath(damaged.path + ".damaged")
+            try FileSystem.rename(damaged.path, aside)
+            report.actions.append("moved \(damaged.path) aside to \(aside)")
+            if damaged.validEnd >= SegmentHeader.size {
+                let source = try FileDescriptor(path: aside, flags: O_RDONLY)
+                let prefix = try source.read(count: damaged.validEnd, at: 0)
+                let target = try FileDescriptor(path: damaged.path, flags: O_RDWR | O_CREAT | O_EXCL)
+                try prefix.withBytes { (raw) throws(LogError) in try target.write(raw, at: 0) }
+                try target.syncData()
+                try target.close()
+                report.actions.append("wrote \(damaged.path) with its \(damaged.batches) whole batches (\(damaged.validEnd) bytes)")
+            }
+        }
+        for segment in later {
+            let aside = uniquePath(segment.path + ".after-damage")
+            try FileSystem.rename(segment.path, aside)
+            report.actions.append("moved \(segment.path) aside to \(aside)")
+        }
+        try FileSystem.syncDirectory(directory)
+        return report
+    }
+
+    private static func verify(_ directory: String) throws(LogError) -> LogVerification {
+        try LogInspector.verify(directory: directory, decode: true)
+    }
+
+    /// The first segment that does not continue the sequence of the one before it.
+    private static func gapIndex(_ verification: LogVerification) -> Int? {
+        var expected: UInt64? = nil
+        for (index, segment) in verification.segments.enumerated() {
+            if let expected, segment.firstSequence != expected { return index }
+            expected = (segment.lastSequence ?? (segment.firstSequence - 1)) + 1
+        }
+        return nil
+    }
+
+    private static func uniquePath(_ base: String) -> String {
+        if FileSystem.kind(base) == .missing { return base }
+        var n = 2
+        while FileSystem.kind("\(base).\(n)") != .missing { n += 1 }
+        return "\(base).\(n)"
+    }
+}
