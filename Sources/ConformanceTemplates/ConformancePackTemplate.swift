@@ -66,6 +66,7 @@ enum TemplateResolver {
         let mappings = try readMappings(template["Mappings"])
         let (conditionOrder, conditions) = try readConditions(template["Conditions"])
         var evaluator = TemplateEvaluator(context: context, parameters: parameters, mappings: mappings, conditions: conditions)
+        evaluator.resourceIds = Set(resources.keys)
         try evaluator.evaluateAllConditions(order: conditionOrder)
 
         // First pass: types, conditions and attributes of every resource, so that `Ref`s between

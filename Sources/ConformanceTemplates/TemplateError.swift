@@ -33,6 +33,9 @@ struct TemplateFailure: Error {
     var components: [String] = []
     /// False for AWS's fixed messages, which must be reported verbatim.
     var appendsLocation = true
+    /// True once the path is complete from the template's root (a failure inside a named
+    /// condition is located in `Conditions`, wherever the condition was used from).
+    var isRooted = false
 
     init(_ detail: String, appendsLocation: Bool = true) {
         self.detail = detail
@@ -41,8 +44,18 @@ struct TemplateFailure: Error {
 
     /// Returns the failure with `component` prepended to its path.
     func at(_ component: String) -> TemplateFailure {
+        if isRooted { return self }
         var copy = self
         copy.components.insert(component, at: 0)
+        return copy
+    }
+
+    /// Returns the failure with `components` as its complete path from the root.
+    func rooted(at components: [String]) -> TemplateFailure {
+        if isRooted { return self }
+        var copy = self
+        copy.components = components + copy.components
+        copy.isRooted = true
         return copy
     }
 

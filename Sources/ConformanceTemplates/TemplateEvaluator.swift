@@ -15,8 +15,10 @@ struct TemplateEvaluator {
     let mappings: TemplateMap?
     /// Condition declarations by name.
     let conditionDeclarations: [String: TemplateValue]
-    /// Resources by logical id, for `Ref`s to resources.
+    /// Resources by logical id, for `Ref`s to resources; filled after the conditions are evaluated.
     var resources: [String: ResourceEntry] = [:]
+    /// Every resource's logical id, known before the conditions are evaluated.
+    var resourceIds: Set<String> = []
 
     /// Conditions evaluated so far.
     private(set) var conditionValues: [String: Bool] = [:]
@@ -166,7 +168,7 @@ struct TemplateEvaluator {
         if let resource = resources[name], !inConditions {
             return .string(try ruleName(of: name, resource), plain: false)
         }
-        if inConditions, resources[name] != nil {
+        if inConditions, resourceIds.contains(name) {
             throw TemplateFailure("Template format error: Unresolved dependencies [\(name)]. Cannot reference resources in the Conditions block of the template")
         }
         throw TemplateFailure("Template format error: Unresolved resource dependencies [\(name.prefix(100))] in the Resources block of the template")
@@ -240,7 +242,7 @@ struct TemplateEvaluator {
         }
         if let start = conditionStack.firstIndex(of: name) {
             let cycle = conditionStack[start...] + [name]
-            throw TemplateFailure("Template format error: Circular dependency between conditions: [\(cycle.joined(separator: ", "))]").at(name).at("Conditions")
+            throw TemplateFailure("Template format error: Circular dependency between conditions: [\(cycle.joined(separator: ", "))]").rooted(at: ["Conditions", name])
         }
         guard conditionStack.count < TemplateLimits.maxConditionDepth else {
             throw TemplateFailure("Template format error: conditions refer to each other more than \(TemplateLimits.maxConditionDepth) levels deep")
@@ -256,9 +258,9 @@ struct TemplateEvaluator {
         do {
             value = try condition(declaration)
         } catch {
-            // A failure already located in Conditions (a cycle found deeper) keeps its path.
-            if error.components.first == "Conditions" { throw error }
-            throw error.at(name).at("Conditions")
+            // Located in the declaration, wherever the condition was used from; a failure
+            // already rooted (in a condition this one refers to) keeps its own path.
+            throw error.rooted(at: ["Conditions", name])
         }
         conditionValues[name] = value
         return value

@@ -1,0 +1,195 @@
+import Foundation
+import Testing
+@testable import ConformanceTemplates
+
+/// Hostile templates are refused quickly, with bounded memory, without crashing the process.
+@Suite("Hostile input")
+struct HostileInputTests {
+    /// Resolves `yaml` and returns the error and how long refusing it took.
+    private func refusal(_ yaml: String) -> (TemplateError?, Duration) {
+        var error: TemplateError?
+        let elapsed = ContinuousClock().measure {
+            do throws(TemplateError) {
+                _ = try ConformancePackTemplate.resolve(body: yaml, parameters: [:], context: testContext)
+            } catch let thrown {
+                error = thrown
+            }
+        }
+        return (error, elapsed)
+    }
+
+    @Test("Billion laughs: aliases are refused before they reach the YAML composer")
+    func billionLaughs() {
+        var yaml = "a0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n"
+        for level in 1...9 {
+            yaml += "a\(level): &a\(level) [" + Array(repeating: "*a\(level - 1)", count: 9).joined(separator: ", ") + "]\n"
+        }
+        yaml += "Resources:\n  ? *a9\n  : x\n"
+        let (error, elapsed) = refusal(yaml)
+        #expect(error?.message.hasPrefix("Template format error: YAML aliases are not allowed in CloudFormation templates (line 2") == true)
+        #expect(elapsed < .seconds(1))
+    }
+
+    @Test("An alias after a flow indicator or a colon is refused too", arguments: ["x: [*a]", "x: {k: *a}", "x: &a 1\ny:*a", "- &a b\n- *a"])
+    func aliasForms(_ yaml: String) {
+        #expect(refusal(yaml).0?.message.contains("YAML aliases are not allowed") == true)
+    }
+
+    @Test("Text that merely contains asterisks is not mistaken for an alias", arguments: [
+        "      Description: 'arn:aws:s3:::bucket/*'",
+        "      Description: a*b and s3:Get*",
+        "      InputParameters: {pattern: '*'}",
+    ])
+    func asterisks(_ line: String) throws {
+        #expect(try resolved(ruleTemplate(properties: line)).rules.count == 1)
+    }
+
+    @Test("Complex keys are refused once they could cost more than linear time")
+    func complexKeys() {
+        var yaml = "Resources: {R: {Type: AWS::Config::ConfigRule}}\nx: "
+        for _ in 0..<50 { yaml += "{[" }
+        yaml += "a"
+        for _ in 0..<50 { yaml += "]: b}" }
+        let (error, elapsed) = refusal(yaml)
+        #expect(error?.message.contains("list or map keys") == true, "\(String(describing: error))")
+        #expect(elapsed < .seconds(1))
+        // A single complex key is refused by the converter.
+        #expect(refusal("Resources:\n  [a, b]: c").0?.message.contains("mapping keys must be plain strings") == true)
+    }
+
+    @Test("Deep flow nesting is refused without overflowing the stack", arguments: [100_000, 10_000, 1_000, 200])
+    func deepFlowNesting(_ depth: Int) {
+        let yaml = "Resources: " + String(repeating: "[", count: depth) + String(repeating: "]", count: depth)
+        let (error, elapsed) = refusal(yaml)
+        let message = error?.message ?? ""
+        #expect(message.contains("nests deeper than 100 levels") || message.contains("Maximum nesting level"), "\(message)")
+        #expect(elapsed < .seconds(2))
+    }
+
+    @Test("Deep block nesting is refused without overflowing the stack", arguments: [10_000, 2_500, 150])
+    func deepBlockNesting(_ depth: Int) {
+        var yaml = ""
+        for level in 0..<depth {
+            yaml += String(repeating: " ", count: level) + "k:\n"
+            yaml += String(repeating: " ", count: level) + "- \n"
+        }
+        let (error, elapsed) = refusal(yaml)
+        #expect(error != nil)
+        #expect(elapsed < .seconds(2))
+    }
+
+    @Test("Nesting is refused even from a thread with a small stack")
+    func smallStackCaller() async {
+        let yaml = "Resources: " + String(repeating: "[", count: 999) + String(repeating: "]", count: 999)
+        let message: String? = await withCheckedContinuation { (continuation: CheckedContinuation<String?, Never>) in
+            let thread = Thread {
+                do throws(TemplateError) {
+                    _ = try ConformancePackTemplate.resolve(body: yaml, parameters: [:], context: testContext)
+                    continuation.resume(returning: nil)
+                } catch {
+                    continuation.resume(returning: error.message)
+                }
+            }
+            thread.stackSize = 256 << 10
+            thread.start()
+        }
+        #expect(message?.contains("nests deeper than 100 levels") == true)
+    }
+
+    @Test("Deeply nested intrinsic functions are bounded by the nesting limit")
+    func deepIntrinsics() {
+        var expression = "x"
+        for _ in 0..<120 { expression = "!Join ['', [\(expression)]]" }
+        let (error, _) = refusal(ruleTemplate(properties: "      Description: \(expression)"))
+        #expect(error?.message.contains("nests deeper than 100 levels") == true)
+        var shallow = "x"
+        for _ in 0..<20 { shallow = "!Join ['', [\(shallow)]]" }
+        #expect((try? resolved(ruleTemplate(properties: "      Description: \(shallow)")))?.rules.first?.description == "x")
+    }
+
+    @Test("Oversized templates are refused before parsing")
+    func oversized() {
+        let yaml = "Resources: {}\n# " + String(repeating: "x", count: 1 << 20)
+        let (error, elapsed) = refusal(yaml)
+        #expect(error?.message.contains("more than the 1048576 this parser accepts") == true)
+        #expect(elapsed < .seconds(1))
+    }
+
+    @Test("A huge scalar within the size bound is handled and reported briefly")
+    func hugeScalar() {
+        let yaml = "Resources: '" + String(repeating: "x", count: 1_000_000)
+        let (error, elapsed) = refusal(yaml)
+        #expect((error?.message.count ?? .max) < 400)
+        #expect(elapsed < .seconds(2))
+    }
+
+    @Test("Too many nodes are refused")
+    func tooManyNodes() {
+        let yaml = "Resources: [" + String(repeating: "a,", count: 300_000) + "a]"
+        let (error, elapsed) = refusal(yaml)
+        #expect(error?.message.contains("more than 250000 YAML nodes") == true)
+        #expect(elapsed < .seconds(5))
+    }
+
+    @Test("Join fan-out over a long parameter is bounded")
+    func fanOut() {
+        let items = Array(repeating: "!Ref P", count: 3_000).joined(separator: ", ")
+        let yaml = ruleTemplate(properties: "      Description: !Join ['', [\(items)]]", header: "Parameters:\n  P: {Type: String}\n")
+        let start = ContinuousClock.now
+        do throws(TemplateError) {
+            _ = try ConformancePackTemplate.resolve(body: yaml, parameters: ["P": String(repeating: "v", count: 4096)], context: testContext)
+            Issue.record("expected the output bound to trip")
+        } catch {
+            #expect(error.message.contains("intrinsic functions produce more than"))
+        }
+        #expect(ContinuousClock.now - start < .seconds(2))
+    }
+
+    @Test("Long condition chains are bounded")
+    func conditionChain() {
+        var conditions = "Conditions:\n  C0: !Equals [a, a]\n"
+        for index in 1...150 { conditions += "  C\(index): !Condition C\(index - 1)\n" }
+        let yaml = ruleTemplate(properties: "", header: conditions, attributes: "    Condition: C150")
+        // Evaluated in declaration order, each condition finds its predecessor already known.
+        #expect((try? resolved(yaml))?.rules.count == 1)
+        var reversed = "Conditions:\n"
+        for index in 0..<150 { reversed += "  C\(index): !Condition C\(index + 1)\n" }
+        reversed += "  C150: !Equals [a, a]\n"
+        let error = templateError(ruleTemplate(properties: "", header: reversed))
+        #expect(error?.message.contains("more than 100 levels deep") == true)
+    }
+
+    @Test("Seeded random byte mutations of a corpus template never crash", arguments: [1, 2, 3])
+    func mutations(_ seed: UInt64) throws {
+        let text = try Corpus.text("Security-Best-Practices-for-ECS.yaml")
+        var generator = SplitMix64(seed: seed)
+        let bytes = Array(text.utf8)
+        let alphabet = Array("[]{}:-?*&!|>'\"#,\n \t%@`\\".utf8)
+        for round in 0..<150 {
+            var mutated = bytes
+            for _ in 0..<(1 + Int(generator.next() % 8)) {
+                let position = Int(generator.next() % UInt64(mutated.count))
+                mutated[position] = alphabet[Int(generator.next() % UInt64(alphabet.count))]
+            }
+            let yaml = String(decoding: mutated, as: UTF8.self)
+            do throws(TemplateError) {
+                _ = try ConformancePackTemplate.resolve(body: yaml, parameters: [:], context: testContext)
+            } catch {
+                #expect(!error.message.isEmpty, "seed \(seed) round \(round)")
+            }
+        }
+    }
+}
+
+/// A small seeded generator (SplitMix64) so mutation tests repeat exactly.
+struct SplitMix64: RandomNumberGenerator {
+    private var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
