@@ -77,6 +77,14 @@ let package = Package(
             swiftSettings: settings
         ),
         .testTarget(name: "ConformancePacksTests", dependencies: ["ConformancePacks", "EventLog"], swiftSettings: settings),
-        .testTarget(name: "ConformanceServerTests", dependencies: ["ConformanceServer"], swiftSettings: settings),
+        .testTarget(
+            name: "ConformanceServerTests",
+            dependencies: [
+                "ConformanceServer",
+                "ConformancePacks",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
+            swiftSettings: settings
+        ),
     ]
 )

@@ -94,17 +94,11 @@ package struct SigV4Verifier: Sendable {
         let canonical = Self.canonicalRequest(
             head: head, signedHeaders: authorization.signedHeaders, payloadHash: payloadHash
         )
-        let stringToSign = [
-            SigV4Authorization.algorithm,
-            amzDate,
-            authorization.scope,
-            Self.hex(SHA256.hash(data: Data(canonical.utf8))),
-        ].joined(separator: "\n")
         let key = Self.signingKey(
             secret: credential.secretAccessKey, date: authorization.date, region: authorization.region,
             service: authorization.service
         )
-        let expected = Self.hex(HMAC<SHA256>.authenticationCode(for: Data(stringToSign.utf8), using: key))
+        let expected = Self.signature(canonicalRequest: canonical, amzDate: amzDate, scope: authorization.scope, key: key)
         guard Self.constantTimeEqual(expected, authorization.signature) else {
             throw ServiceError(
                 .invalidSignature,
@@ -189,6 +183,18 @@ package struct SigV4Verifier: Sendable {
             }
         }
         return String(decoding: out, as: UTF8.self)
+    }
+
+    /// The signature of a canonical request: HMAC of the string to sign (algorithm, date, scope and
+    /// the hash of the canonical request) with the signing key, in lowercase hex.
+    package static func signature(canonicalRequest: String, amzDate: String, scope: String, key: SymmetricKey) -> String {
+        let stringToSign = [
+            SigV4Authorization.algorithm,
+            amzDate,
+            scope,
+            hex(SHA256.hash(data: Data(canonicalRequest.utf8))),
+        ].joined(separator: "\n")
+        return hex(HMAC<SHA256>.authenticationCode(for: Data(stringToSign.utf8), using: key))
     }
 
     /// `HMAC(HMAC(HMAC(HMAC("AWS4" + secret, date), region), service), "aws4_request")`.
