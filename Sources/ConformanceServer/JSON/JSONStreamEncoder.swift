@@ -143,13 +143,10 @@ final class JSONStreamEncoder: Encoder {
     /// `1573865201.6` or `1573865201`, never a binary-fraction artefact like `1573865201.6190002`.
     func writeDate(_ date: Date) {
         let milliseconds = Int64((date.timeIntervalSince1970 * 1000).rounded())
-        var seconds = milliseconds / 1000
-        var fraction = milliseconds % 1000
-        if fraction < 0 {
-            seconds -= 1
-            fraction += 1000
-        }
-        writeInteger(seconds)
+        if milliseconds < 0 { bytes.append(UInt8(ascii: "-")) }
+        let magnitude = milliseconds.magnitude
+        let fraction = magnitude % 1000
+        writeInteger(magnitude / 1000)
         guard fraction != 0 else { return }
         var digits = [
             UInt8(ascii: "0") + UInt8(fraction / 100),
