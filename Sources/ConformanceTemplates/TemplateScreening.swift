@@ -52,46 +52,64 @@ enum TemplateScreening {
     }
 
     private static func scan(_ bytes: UnsafeBufferPointer<UInt8>) -> TemplateFailure? {
-        var line = 1
-        var column = 1
         var previous = UInt8(ascii: "\n")
         var onlyIndentSoFar = true  // only blanks and "- " since the line began
         var complexKeyMarkers = 0
-        for index in bytes.indices {
+        var index = 0
+        let count = bytes.count
+        while index < count {
             let byte = bytes[index]
-            let next: UInt8 = index + 1 < bytes.count ? bytes[index + 1] : UInt8(ascii: "\n")
-            let tokenCanStart = isBlank(previous) || previous == UInt8(ascii: "[") || previous == UInt8(ascii: "{")
-                || previous == UInt8(ascii: ",") || previous == UInt8(ascii: ":")
+            let next: UInt8 = index + 1 < count ? bytes[index + 1] : UInt8(ascii: "\n")
             switch byte {
-            case UInt8(ascii: "*") where tokenCanStart && isAnchorCharacter(next):
-                return TemplateFailure("Template format error: YAML aliases are not allowed in CloudFormation templates (line \(line), column \(column))")
-            case UInt8(ascii: "?") where isBlank(next) && (onlyIndentSoFar || previous == UInt8(ascii: "[") || previous == UInt8(ascii: "{") || previous == UInt8(ascii: ",")):
-                complexKeyMarkers += 1
-            case UInt8(ascii: "]"), UInt8(ascii: "}"):
-                var probe = index + 1
-                while probe < bytes.count, bytes[probe] == UInt8(ascii: " ") || bytes[probe] == UInt8(ascii: "\t") { probe += 1 }
-                if probe < bytes.count, bytes[probe] == UInt8(ascii: ":") {
+            case UInt8(ascii: "\n"):
+                onlyIndentSoFar = true
+            case UInt8(ascii: " "), UInt8(ascii: "\t"), UInt8(ascii: "\r"):
+                break
+            case UInt8(ascii: "-"):
+                if !isBlank(next) { onlyIndentSoFar = false }
+            case UInt8(ascii: "*"):
+                let tokenCanStart = isBlank(previous) || previous == UInt8(ascii: "[") || previous == UInt8(ascii: "{")
+                    || previous == UInt8(ascii: ",") || previous == UInt8(ascii: ":")
+                if tokenCanStart && isAnchorCharacter(next) {
+                    return TemplateFailure("Template format error: YAML aliases are not allowed in CloudFormation templates (\(location(of: index, in: bytes)))")
+                }
+                onlyIndentSoFar = false
+            case UInt8(ascii: "?"):
+                if isBlank(next) && (onlyIndentSoFar || previous == UInt8(ascii: "[") || previous == UInt8(ascii: "{") || previous == UInt8(ascii: ",")) {
                     complexKeyMarkers += 1
                 }
+                onlyIndentSoFar = false
+            case UInt8(ascii: "]"), UInt8(ascii: "}"):
+                var probe = index + 1
+                while probe < count, bytes[probe] == UInt8(ascii: " ") || bytes[probe] == UInt8(ascii: "\t") { probe += 1 }
+                if probe < count, bytes[probe] == UInt8(ascii: ":") {
+                    complexKeyMarkers += 1
+                }
+                onlyIndentSoFar = false
             default:
-                break
+                onlyIndentSoFar = false
             }
+            if complexKeyMarkers > maxComplexKeyMarkers {
+                return TemplateFailure("Template format error: mapping keys must be strings; the template has more than \(maxComplexKeyMarkers) list or map keys (\(location(of: index, in: bytes)))")
+            }
+            previous = byte
+            index += 1
+        }
+        return nil
+    }
+
+    /// "line L, column C" of a byte offset (columns count characters, not UTF-8 bytes).
+    private static func location(of offset: Int, in bytes: UnsafeBufferPointer<UInt8>) -> String {
+        var line = 1
+        var column = 1
+        for byte in bytes[..<offset] {
             if byte == UInt8(ascii: "\n") {
                 line += 1
                 column = 1
-                onlyIndentSoFar = true
-            } else {
-                // UTF-8 continuation bytes do not start a new column.
-                if byte & 0xC0 != 0x80 { column += 1 }
-                if !(byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") || (byte == UInt8(ascii: "-") && isBlank(next))) {
-                    onlyIndentSoFar = false
-                }
-            }
-            previous = byte
-            if complexKeyMarkers > maxComplexKeyMarkers {
-                return TemplateFailure("Template format error: mapping keys must be strings; the template has more than \(maxComplexKeyMarkers) list or map keys (line \(line), column \(column))")
+            } else if byte & 0xC0 != 0x80 {
+                column += 1
             }
         }
-        return nil
+        return "line \(line), column \(column)"
     }
 }
