@@ -136,13 +136,13 @@ struct TemplateParameter: Sendable {
             throw failure("Parameter '\(name)' must contain at most \(maxLength) characters")
         }
         if let allowedPattern {
-            let regex: Regex<AnyRegexOutput>
+            let pattern: AllowedPattern
             do {
-                regex = try Regex(allowedPattern)
+                pattern = try AllowedPattern(allowedPattern)
             } catch {
-                throw TemplateFailure("Template format error: AllowedPattern of parameter '\(name)' is not a valid regular expression")
+                throw TemplateFailure("Template format error: AllowedPattern of parameter '\(name)' is not supported: \(error.reason)")
             }
-            if (try? regex.wholeMatch(in: text)) == nil {
+            if !pattern.wholeMatch(text) {
                 throw failure("Parameter '\(name)' must match pattern \(allowedPattern)")
             }
         }

@@ -78,7 +78,7 @@ struct ParameterTests {
         ("Parameters:\n  P: {Type: 'AWS::SSM::Parameter::Value<String>', Default: x}\n",
          "Template format error: SSM parameter types are not supported in conformance pack templates: AWS::SSM::Parameter::Value<String> (at Parameters.P)"),
         ("Parameters:\n  P: {Type: String, Default: x, AllowedPattern: '(['}\n",
-         "Template format error: AllowedPattern of parameter 'P' is not a valid regular expression (at Parameters.P)"),
+         "Template format error: AllowedPattern of parameter 'P' is not supported: unbalanced '[' (at Parameters.P)"),
         ("Parameters: [a]\n", "Template format error: Parameters must be an object, not a list (at Parameters)"),
     ])
     func malformed(_ header: String, _ message: String) {
