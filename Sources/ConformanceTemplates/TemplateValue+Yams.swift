@@ -63,7 +63,14 @@ private struct NodeConverter {
         "!Transform": "Fn::Transform", "!Length": "Fn::Length", "!ToJsonString": "Fn::ToJsonString",
     ]
 
-    private static let nullTexts: Set<String> = ["", "~", "null", "Null", "NULL"]
+    /// YAML 1.1 nulls: an empty plain scalar, `~`, `null`, `Null`, `NULL`.
+    private static func isNull(_ text: String) -> Bool {
+        guard text.utf8.count <= 4 else { return false }
+        switch text {
+        case "", "~", "null", "Null", "NULL": return true
+        default: return false
+        }
+    }
 
     mutating func convert(_ node: Node, depth: Int) throws(TemplateFailure) -> TemplateValue {
         nodes += 1
@@ -103,7 +110,8 @@ private struct NodeConverter {
         case .alias:
             throw TemplateFailure("Template format error: YAML aliases are not allowed in CloudFormation templates")
         }
-        return try Self.applyTag(tagName, to: value, line: node.mark?.line ?? 0)
+        if tagName.isEmpty { return value }
+        return try Self.applyTag(tagName, to: value, node: node)
     }
 
     private static func scalarValue(_ scalar: Node.Scalar, tag: String) throws(TemplateFailure) -> TemplateValue {
@@ -111,7 +119,7 @@ private struct NodeConverter {
         switch scalar.style {
         case .plain, .any:
             if tag.isEmpty {
-                return nullTexts.contains(text) ? .null : .string(text, plain: true)
+                return isNull(text) ? .null : .string(text, plain: true)
             }
             if tag == Tag.Name.null.rawValue { return .null }
             // An explicit `!!str` makes even a number-looking scalar a string.
@@ -123,10 +131,12 @@ private struct NodeConverter {
 
     /// Applies a node's tag: YAML core tags keep the value, CloudFormation short forms wrap it in
     /// their long form, anything else is refused.
-    private static func applyTag(_ tag: String, to value: TemplateValue, line: Int) throws(TemplateFailure) -> TemplateValue {
+    private static func applyTag(_ tag: String, to value: TemplateValue, node: Node) throws(TemplateFailure) -> TemplateValue {
         if tag.isEmpty || tag == "!" || tag.hasPrefix("tag:yaml.org,2002:") {
             return value
         }
+        // The line is only needed for an error; reading a node's mark is not free.
+        var line: Int { node.mark?.line ?? 0 }
         guard let longForm = shortForms[tag] else {
             throw TemplateFailure("Template format error: unsupported YAML tag \(tag.prefix(100)) (line \(line))")
         }
