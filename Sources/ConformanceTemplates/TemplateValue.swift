@@ -23,6 +23,12 @@ enum TemplateValue: Sendable, Hashable {
         return nil
     }
 
+    /// The element count of a list, or nil for anything else.
+    var listCount: Int? {
+        if case .list(let items) = self { return items.count }
+        return nil
+    }
+
     /// A short name of the node's kind for error messages.
     var kindName: String {
         switch self {

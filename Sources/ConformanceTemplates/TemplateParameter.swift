@@ -1,19 +1,3 @@
-/// The value a `Ref` to a template parameter resolves to.
-enum ParameterValue: Sendable, Hashable {
-    /// `String`, `Number` and the single-valued AWS-specific types.
-    case string(String)
-    /// `CommaDelimitedList`, `List<Number>` and `List<AWS::...>`: the value split on commas.
-    case list([String])
-
-    /// The value as a template node.
-    var templateValue: TemplateValue {
-        switch self {
-        case .string(let text): .string(text, plain: false)
-        case .list(let items): .list(items.map { .string($0, plain: false) })
-        }
-    }
-}
-
 /// One entry of the template's `Parameters` section.
 struct TemplateParameter: Sendable {
     /// How a parameter's text is checked and what a `Ref` to it returns.
@@ -182,57 +166,5 @@ struct TemplateParameter: Sendable {
             (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z")) || (byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z"))
                 || (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9"))
         }
-    }
-}
-
-/// Reads the `Parameters` section and binds each parameter to its input or default value.
-enum ParameterBinding {
-    /// Resolves every declared parameter.
-    ///
-    /// - Throws: `Parameters: [X] do not exist in the template` for inputs the template does not
-    ///   declare, `Parameters: [X] must have values` for declarations with neither input nor
-    ///   default (each listing every such name), or the first constraint a value breaks.
-    static func bind(section: TemplateValue?, inputs: [String: String]) throws(TemplateFailure) -> [String: ParameterValue] {
-        var declarations: [TemplateParameter] = []
-        if let section {
-            guard let map = section.map else {
-                throw TemplateFailure("Template format error: Parameters must be an object, not \(section.kindName)").at("Parameters")
-            }
-            for (name, declaration) in zip(map.keys, map.values) {
-                declarations.append(try within("Parameters") { () throws(TemplateFailure) in
-                    try within(name) { () throws(TemplateFailure) in try TemplateParameter(name: name, declaration: declaration) }
-                })
-            }
-        }
-        let declared = Set(declarations.map(\.name))
-        let unknown = inputs.keys.filter { !declared.contains($0) }.sorted()
-        if !unknown.isEmpty {
-            throw TemplateFailure("Parameters: [\(unknown.joined(separator: ", "))] do not exist in the template", appendsLocation: false).at("Parameters")
-        }
-        let missing = declarations.filter { inputs[$0.name] == nil && $0.defaultValue == nil }.map(\.name)
-        if !missing.isEmpty {
-            throw TemplateFailure("Parameters: [\(missing.joined(separator: ", "))] must have values", appendsLocation: false).at("Parameters")
-        }
-        var values: [String: ParameterValue] = [:]
-        values.reserveCapacity(declarations.count)
-        for declaration in declarations {
-            // Checked above: every declaration has an input or a default.
-            let text = inputs[declaration.name] ?? declaration.defaultValue ?? ""
-            values[declaration.name] = try within("Parameters") { () throws(TemplateFailure) in
-                try within(declaration.name) { () throws(TemplateFailure) in try declaration.bind(text) }
-            }
-        }
-        return values
-    }
-}
-
-extension StringProtocol {
-    /// The string without leading and trailing spaces, tabs and line breaks.
-    var trimmingSpaces: SubSequence {
-        let isSpace: (Character) -> Bool = { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" }
-        guard let first = firstIndex(where: { !isSpace($0) }), let last = lastIndex(where: { !isSpace($0) }) else {
-            return self[endIndex...]
-        }
-        return self[first...last]
     }
 }
