@@ -68,8 +68,15 @@ enum TemplateScreening {
             case UInt8(ascii: "-"):
                 if !isBlank(next) { onlyIndentSoFar = false }
             case UInt8(ascii: "*"):
+                // A colon starts a value (so an alias may follow it directly) only after a quoted
+                // key, a flow collection or a blank (JSON-like `{"a":*b}`, flow `{a :*b}`); inside
+                // a plain scalar such as `s3:*Acl` it does not.
+                let beforeColon: UInt8 = index >= 2 ? bytes[index - 2] : UInt8(ascii: "\n")
+                let colonStartsValue = previous == UInt8(ascii: ":")
+                    && (isBlank(beforeColon) || beforeColon == UInt8(ascii: "\"") || beforeColon == UInt8(ascii: "'")
+                        || beforeColon == UInt8(ascii: "]") || beforeColon == UInt8(ascii: "}"))
                 let tokenCanStart = isBlank(previous) || previous == UInt8(ascii: "[") || previous == UInt8(ascii: "{")
-                    || previous == UInt8(ascii: ",") || previous == UInt8(ascii: ":")
+                    || previous == UInt8(ascii: ",") || colonStartsValue
                 if tokenCanStart && isAnchorCharacter(next) {
                     return TemplateFailure("Template format error: YAML aliases are not allowed in CloudFormation templates (\(location(of: index, in: bytes)))")
                 }

@@ -30,7 +30,8 @@ struct HostileInputTests {
         #expect(elapsed < .seconds(1))
     }
 
-    @Test("An alias after a flow indicator or a colon is refused too", arguments: ["x: [*a]", "x: {k: *a}", "x: &a 1\ny:*a", "- &a b\n- *a"])
+    @Test("An alias after a flow indicator or a value colon is refused too",
+          arguments: ["x: [*a]", "x: {k: *a}", "x: {\"k\":*a}", "x: {k :*a}", "x: &a 1\n\"y\":*a", "- &a b\n- *a"])
     func aliasForms(_ yaml: String) {
         #expect(refusal(yaml).0?.message.contains("YAML aliases are not allowed") == true)
     }
@@ -39,6 +40,7 @@ struct HostileInputTests {
         "      Description: 'arn:aws:s3:::bucket/*'",
         "      Description: a*b and s3:Get*",
         "      InputParameters: {pattern: '*'}",
+        "      InputParameters: {blacklistedActionPattern: s3:*Acl, other: [ec2:*Tags]}",
     ])
     func asterisks(_ line: String) throws {
         #expect(try resolved(ruleTemplate(properties: line)).rules.count == 1)
