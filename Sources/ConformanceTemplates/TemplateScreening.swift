@@ -57,7 +57,16 @@ enum TemplateScreening {
         var complexKeyMarkers = 0
         var index = 0
         let count = bytes.count
+        var commentStart = -1  // where this line's comment begins, if it can be skipped soundly
+        var lineEnd = -1
         while index < count {
+            if index > lineEnd {
+                (commentStart, lineEnd) = skippableComment(from: index, in: bytes)
+            }
+            if index == commentStart {
+                index = lineEnd  // the line break itself is still processed
+                if index >= count { break }
+            }
             let byte = bytes[index]
             let next: UInt8 = index + 1 < count ? bytes[index + 1] : UInt8(ascii: "\n")
             switch byte {
@@ -103,6 +112,29 @@ enum TemplateScreening {
             index += 1
         }
         return nil
+    }
+
+    /// The comment of the line starting at `start`, if skipping it cannot hide YAML structure,
+    /// and the index of the line's end (its line break, or the text's end).
+    ///
+    /// A `#` at the line's start or after a blank begins a comment, unless it is inside a quoted
+    /// scalar. On a line with no quote character at all, either no quoted scalar is open (so the `#`
+    /// really begins a comment), or one is open for the whole line (so the line is text): either
+    /// way, nothing after the `#` on that line is structure. Lines with quotes are never skipped.
+    private static func skippableComment(from start: Int, in bytes: UnsafeBufferPointer<UInt8>) -> (comment: Int, end: Int) {
+        var comment = -1
+        var index = start
+        var hasQuote = false
+        while index < bytes.count, bytes[index] != UInt8(ascii: "\n") {
+            let byte = bytes[index]
+            if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "'") {
+                hasQuote = true
+            } else if byte == UInt8(ascii: "#"), comment < 0, index == start || isBlank(bytes[index - 1]) {
+                comment = index
+            }
+            index += 1
+        }
+        return (hasQuote ? -1 : comment, index)
     }
 
     /// "line L, column C" of a byte offset (columns count characters, not UTF-8 bytes).

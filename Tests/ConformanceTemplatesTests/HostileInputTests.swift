@@ -41,9 +41,17 @@ struct HostileInputTests {
         "      Description: a*b and s3:Get*",
         "      InputParameters: {pattern: '*'}",
         "      InputParameters: {blacklistedActionPattern: s3:*Acl, other: [ec2:*Tags]}",
+        "      # a comment with *emphasis* and [a]: b {c}: d ? e [f]: g [h]: i [j]: k [l]: m [n]: o [p]: q",
+        "      Description: text  # trailing comment, *not* an alias",
     ])
     func asterisks(_ line: String) throws {
         #expect(try resolved(ruleTemplate(properties: line)).rules.count == 1)
+    }
+
+    @Test("A comment on a line with a quote is still screened, so it cannot hide an alias after a quoted scalar closes")
+    func commentsWithQuotes() {
+        #expect(refusal("Resources:\n  x: \"a\n  # b\", *c\n").0?.message.contains("YAML aliases are not allowed") == true)
+        #expect(refusal("Resources:\n  x: [\"a\n  # b\", *c]\n").0?.message.contains("YAML aliases are not allowed") == true)
     }
 
     @Test("Complex keys are refused once they could cost more than linear time")
