@@ -7,7 +7,8 @@
 /// guessing where a quoted scalar or comment begins is what an attacker would exploit. So it refuses
 /// every alias-looking token, and counts complex-key markers: a handful (which appear in comments
 /// such as `# Map format {{key: value}}: ...`) is harmless, since the converter refuses real complex
-/// keys cheaply; only many of them nest into a quadratic cost. The 86-template corpus passes.
+/// keys cheaply; only many of them nest into a quadratic cost. It also bounds the number of nodes
+/// from the separators, so that Yams never builds a huge tree. The 86-template corpus passes.
 enum TemplateScreening {
     /// Most complex-key markers tolerated in one text.
     static let maxComplexKeyMarkers = 8
@@ -57,6 +58,7 @@ enum TemplateScreening {
         var complexKeyMarkers = 0
         var index = 0
         let count = bytes.count
+        var separators = 0  // characters that can start a YAML node; 2 × this + 2 bounds the node count
         var commentStart = -1  // where this line's comment begins, if it can be skipped soundly
         var lineEnd = -1
         while index < count {
@@ -72,10 +74,15 @@ enum TemplateScreening {
             switch byte {
             case UInt8(ascii: "\n"):
                 onlyIndentSoFar = true
+                separators += 1
             case UInt8(ascii: " "), UInt8(ascii: "\t"), UInt8(ascii: "\r"):
                 break
             case UInt8(ascii: "-"):
                 if !isBlank(next) { onlyIndentSoFar = false }
+                separators += 1
+            case UInt8(ascii: ","), UInt8(ascii: ":"), UInt8(ascii: "["), UInt8(ascii: "{"):
+                onlyIndentSoFar = false
+                separators += 1
             case UInt8(ascii: "*"):
                 // A colon starts a value (so an alias may follow it directly) only after a quoted
                 // key, a flow collection or a blank (JSON-like `{"a":*b}`, flow `{a :*b}`); inside
@@ -91,6 +98,7 @@ enum TemplateScreening {
                 }
                 onlyIndentSoFar = false
             case UInt8(ascii: "?"):
+                separators += 1
                 if isBlank(next) && (onlyIndentSoFar || previous == UInt8(ascii: "[") || previous == UInt8(ascii: "{") || previous == UInt8(ascii: ",")) {
                     complexKeyMarkers += 1
                 }
@@ -110,6 +118,12 @@ enum TemplateScreening {
             }
             previous = byte
             index += 1
+        }
+        // Every node but the root follows one of , : [ { - ? or a line break, and each of those
+        // starts at most two nodes (a flow entry's key and its implicit null value), so this bounds
+        // the node count before Yams allocates any node.
+        if 2 * separators + 2 > TemplateLimits.maxNodes {
+            return TemplateFailure("Template format error: the template may have more than \(TemplateLimits.maxNodes) YAML nodes (it has \(separators) separators)")
         }
         return nil
     }
