@@ -135,4 +135,18 @@ struct CorpusTests {
         }
         #expect(guardRules.contains { $0.source.customPolicyDetails?.enableDebugLogDelivery == true })
     }
+
+    @Test("Concurrent resolutions agree")
+    func concurrentResolutions() async throws {
+        let text = try Corpus.text("Operational-Best-Practices-for-BNM-RMiT.yaml")
+        let expected = try resolved(text)
+        let results = try await withThrowingTaskGroup(of: ResolvedTemplate.self) { group in
+            for _ in 0..<8 {
+                group.addTask { try ConformancePackTemplate.resolve(body: text, parameters: [:], context: testContext) }
+            }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        #expect(results.count == 8)
+        #expect(results.allSatisfy { $0 == expected })
+    }
 }
