@@ -99,7 +99,9 @@ private struct NodeConverter {
             var map = TemplateMap()
             map.keys.reserveCapacity(mapping.count)
             map.values.reserveCapacity(mapping.count)
-            for (key, item) in mapping {
+            // By index: Node.Mapping's iterator copies every pair into a new array first.
+            for index in mapping.startIndex..<mapping.endIndex {
+                let (key, item) = mapping[index]
                 guard case .scalar(let keyScalar) = key, keyScalar.tag.rawValue.isEmpty || keyScalar.tag.rawValue == Tag.Name.str.rawValue else {
                     throw TemplateFailure("Template format error: mapping keys must be plain strings (line \(key.mark?.line ?? 0))")
                 }
