@@ -19,6 +19,8 @@ public final class LogReader {
     private var position = 0
     private var batchSequence: UInt64 = 0
     private var batchTimestamp: UInt64 = 0
+    /// The damaged batch already read twice, so the next sighting is judged, not retried.
+    private var retry: (segment: Int, offset: Int)?
 
     init(directory: String, from: UInt64, limit: UInt64?) throws(LogError) {
         guard from >= 1 else {
@@ -112,12 +114,15 @@ public final class LogReader {
             }
             switch step {
             case .end:
+                // Relist before looking at the size again: once a newer segment exists, this one
+                // is sealed and whole, so the size read after the relist is final.
+                let last = try isLastSegment()
                 try current.refreshSize()
                 if current.offset < current.fileSize {
                     scanner = consume current
                     continue
                 }
-                if try isLastSegment() {
+                if last {
                     scanner = consume current
                     return false
                 }
@@ -125,20 +130,22 @@ public final class LogReader {
                 continue
             case .damage(let damage):
                 let path = current.path
-                if damage.torn {
-                    try current.refreshSize()
-                    if current.fileSize - damage.offset >= (damage.header?.storedSize ?? BatchHeader.size) {
-                        current.offset = damage.offset
-                        scanner = consume current
-                        continue
-                    }
+                let last = try isLastSegment()
+                try current.refreshSize()
+                // A batch being written can look torn or fail its checksum; read it once more
+                // after the relist and the fresh size before judging it.
+                if retry?.segment != segmentIndex || retry?.offset != damage.offset {
+                    retry = (segmentIndex, damage.offset)
+                    current.offset = damage.offset
+                    scanner = consume current
+                    continue
                 }
                 let follows = try current.validBatchOffset(after: damage.offset)
-                let last = try isLastSegment()
                 current.offset = damage.offset
                 scanner = consume current
                 if last, follows == nil, damage.newerVersion == nil {
                     // A batch still being written, or a torn tail the writer will cut on open.
+                    retry = nil
                     return false
                 }
                 if let version = damage.newerVersion {
