@@ -73,7 +73,7 @@ struct FileDescriptor: ~Copyable {
                 throw LogError.system(.current, "writing", file: path, offset: offset + done)
             }
             if n == 0 {
-                throw LogError.system(Errno(rawValue: ENOSPC), "writing", file: path, offset: offset + done)
+                throw LogError.system(SystemCallError(rawValue: ENOSPC), "writing", file: path, offset: offset + done)
             }
             done += n
         }

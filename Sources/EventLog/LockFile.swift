@@ -14,7 +14,7 @@ struct LockFile: ~Copyable {
         let path = FileSystem.join(directory, SegmentFiles.lockName)
         let file = try FileDescriptor(path: path, flags: O_RDWR | O_CREAT)
         while flock(file.raw, LOCK_EX | LOCK_NB) != 0 {
-            let failure = Errno.current
+            let failure = SystemCallError.current
             if failure.rawValue == EINTR { continue }
             if failure.rawValue == EWOULDBLOCK {
                 let holder = (try? file.read(count: 32, at: 0)).map { String(decoding: $0, as: UTF8.self) } ?? ""

@@ -1,7 +1,7 @@
 /// The one error type of the event log.
 ///
 /// Every failure says what went wrong, on what (file, byte offset, sequence), why, and what to do
-/// next; `cause` keeps the underlying error (an `Errno` value for failed system calls).
+/// next; `cause` keeps the underlying error (a `SystemCallError` value for failed system calls).
 public struct LogError: Error, Sendable, CustomStringConvertible {
     /// What kind of failure this is; switch over it to decide what to do.
     public enum Code: String, Sendable, Hashable {
@@ -17,7 +17,7 @@ public struct LogError: Error, Sendable, CustomStringConvertible {
         case corruptSegment
         /// A snapshot file failed its checksum or framing checks.
         case corruptSnapshot
-        /// A system call failed; `cause` holds the `Errno`.
+        /// A system call failed; `cause` holds the `SystemCallError`.
         case io
         /// The file system is full (`ENOSPC` or `EDQUOT`).
         case diskFull
@@ -39,7 +39,7 @@ public struct LogError: Error, Sendable, CustomStringConvertible {
     public var offset: Int?
     /// The sequence number involved, when known.
     public var sequence: UInt64?
-    /// The underlying error, such as an `Errno`.
+    /// The underlying error, such as a `SystemCallError`.
     public var cause: (any Error)?
 
     /// Creates an error.

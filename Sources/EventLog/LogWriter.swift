@@ -40,7 +40,7 @@ final class LogWriter: @unchecked Sendable {
         }, context)
         guard result == 0 else {
             Unmanaged<LogWriter>.fromOpaque(context).release()
-            throw LogError.system(Errno(rawValue: result), "starting the writer thread", file: core.directory)
+            throw LogError.system(SystemCallError(rawValue: result), "starting the writer thread", file: core.directory)
         }
         pthread_detach(thread)
     }

@@ -27,13 +27,16 @@ struct LogDumpCommand: ParsableCommand {
     @Flag(help: "Also print each payload (hex in text, base64 in json).")
     var payload = false
 
+    @Flag(help: "Do not describe records with the registered event describer.")
+    var raw = false
+
     func validate() throws {
         guard from >= 1 else { throw ValidationError("--from must be 1 or more; sequences start at 1.") }
         if let to, to < from { throw ValidationError("--to (\(to)) must not be below --from (\(from)).") }
     }
 
     func run() throws {
-        let describer = EventDescriberRegistry.current
+        let describer = raw ? nil : EventDescriberRegistry.current
         do {
             let reader = try LogDirectory.openReader(directory: options.logDirectory, from: from, through: to)
             while let event = try reader.next() {

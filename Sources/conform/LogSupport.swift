@@ -1,5 +1,6 @@
 import Foundation
 import Synchronization
+import ConformancePacks
 import EventLog
 
 /// File checks for the log commands.
@@ -37,10 +38,11 @@ func formatBytes(_ bytes: UInt64) -> String {
     return unit == 0 ? "\(bytes) B" : String(format: "%.1f %@", value, units[unit])
 }
 
-/// The registration point for domain code that makes `conform log dump` readable: the root
-/// command (or the engine's module) registers an ``EventDescriber`` before the command runs.
+/// The registration point for domain code that makes `conform log dump` readable. It starts with
+/// the engine's ``ConformanceEventDescriber``; code that adds event types registers its own
+/// ``EventDescriber`` before the command runs.
 enum EventDescriberRegistry {
-    private static let registered = Mutex<(any EventDescriber)?>(nil)
+    private static let registered = Mutex<(any EventDescriber)?>(ConformanceEventDescriber())
 
     /// Sets the describer `conform log dump` uses.
     static func register(_ describer: any EventDescriber) {

@@ -162,7 +162,7 @@ struct RecoveryTests {
         try await withTemporaryDirectory { dir in
             var options = LogOptions(durability: .everyBatch)
             options.writeFault = { first in
-                first >= 3 ? LogError.system(Errno(rawValue: ENOSPC), "writing", file: dir) : nil
+                first >= 3 ? LogError.system(SystemCallError(rawValue: ENOSPC), "writing", file: dir) : nil
             }
             let log = try EventLog.open(directory: dir, options: options)
             #expect(try await log.append([makeRecord(1), makeRecord(2)]) == 1...2)

@@ -116,7 +116,7 @@ struct RoundTripTests {
 
     @Test("A directory that is not a log is refused")
     func notALog() async throws {
-        try await withTemporaryDirectory { dir in
+        await withTemporaryDirectory { dir in
             writeBytes(dir + "/notes.txt", Array("hello".utf8))
             #expect { try EventLog.open(directory: dir) } throws: {
                 let e = $0 as? LogError

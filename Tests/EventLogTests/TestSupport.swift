@@ -42,7 +42,7 @@ func fileBytes(_ path: String) -> [UInt8] {
 }
 
 func writeBytes(_ path: String, _ bytes: [UInt8]) {
-    FileManager.default.createFile(atPath: path, contents: Data(bytes))
+    _ = FileManager.default.createFile(atPath: path, contents: Data(bytes))
 }
 
 /// Offsets of the batches in a segment file, parsed independently of the library (48-byte

@@ -7,7 +7,7 @@ import Darwin
 #endif
 
 /// A POSIX error number captured from `errno`, kept as the `cause` of a ``LogError``.
-public struct Errno: Error, Sendable, Hashable, CustomStringConvertible {
+public struct SystemCallError: Error, Sendable, Hashable, CustomStringConvertible {
     /// The raw `errno` value.
     public var rawValue: Int32
 
@@ -15,7 +15,7 @@ public struct Errno: Error, Sendable, Hashable, CustomStringConvertible {
     public init(rawValue: Int32) { self.rawValue = rawValue }
 
     /// The current thread's `errno`.
-    static var current: Errno { Errno(rawValue: errno) }
+    static var current: SystemCallError { SystemCallError(rawValue: errno) }
 
     /// The C library's text for the error, such as "No space left on device".
     public var description: String {
@@ -30,7 +30,7 @@ public struct Errno: Error, Sendable, Hashable, CustomStringConvertible {
 extension LogError {
     /// An error for a failed system call, mapping `ENOSPC`/`EDQUOT` to ``Code/diskFull``.
     static func system(
-        _ errno: Errno, _ what: String, file: String?, offset: Int? = nil, sequence: UInt64? = nil
+        _ errno: SystemCallError, _ what: String, file: String?, offset: Int? = nil, sequence: UInt64? = nil
     ) -> LogError {
         if errno.isDiskFull {
             return LogError(
