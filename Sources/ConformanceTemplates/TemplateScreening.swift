@@ -3,38 +3,53 @@
 /// Yams composes aliases as shared nodes, but checks each mapping for duplicate keys by hashing and
 /// comparing whole key nodes: an alias (or a deeply nested collection) used as a key costs time
 /// exponential (or quadratic) in the text. CloudFormation accepts neither aliases nor complex keys.
-/// The screen over-approximates on purpose: it skips nothing (not quoted text, not comments), since
-/// guessing where a quoted scalar or comment begins is what an attacker would exploit. So it refuses
-/// every alias-looking token, and counts complex-key markers: a handful (which appear in comments
-/// such as `# Map format {{key: value}}: ...`) is harmless, since the converter refuses real complex
-/// keys cheaply; only many of them nest into a quadratic cost. It also bounds the number of nodes
-/// from the separators, so that Yams never builds a huge tree. The 86-template corpus passes.
+/// The screen over-approximates on purpose: it skips no quoted text and only comments that provably
+/// hide no structure, since guessing where a quoted scalar begins is what an attacker would exploit.
+///
+/// - An alias-looking token (`*name` where a token can begin) followed by `:` could be a key: refused.
+/// - Complex-key markers (`? `, or `]`/`}` followed by `:`) are counted: a handful (they appear in
+///   comments such as `# Map format {{key: value}}: ...`) is harmless, since the converter refuses
+///   real complex keys cheaply; many nest into a quadratic cost and are refused. Any alias-looking
+///   token together with any marker is refused too (an alias inside a complex key).
+/// - Other alias-looking tokens (`"Checks *all* buckets"`) pass: they cannot be keys, so Yams
+///   composes them cheaply, and if the text also looks like it has an anchor (`&name`), the
+///   converter refuses any node that really carries one.
+/// - The number of nodes is bounded from the separators, so that Yams never builds a huge tree.
+///
+/// The 86-template corpus passes.
 enum TemplateScreening {
     /// Most complex-key markers tolerated in one text.
     static let maxComplexKeyMarkers = 8
 
-    /// Refuses text over the size bound, any alias (`*name` where a YAML token can begin), and text
-    /// with more than ``maxComplexKeyMarkers`` complex-key markers (an explicit `? ` key, or a flow
-    /// collection directly followed by `:`).
+    /// What the screen learned about a text it let through.
+    struct Outcome {
+        /// False when no anchor-looking token (`&name`) appears: the converter can skip looking
+        /// for anchors.
+        var mayHaveAnchors: Bool
+    }
+
+    /// Refuses text over the size bound, possible alias keys, and too many complex-key markers or
+    /// separators (see the type's description).
     ///
     /// - Complexity: O(n) in the UTF-8 length of `text`.
-    static func screen(_ text: String) throws(TemplateFailure) {
+    static func screen(_ text: String) throws(TemplateFailure) -> Outcome {
         var utf8 = text.utf8
         let count = utf8.count
         guard count <= TemplateLimits.maxTemplateBytes else {
             throw TemplateFailure("Template format error: the template is \(count) bytes, more than the \(TemplateLimits.maxTemplateBytes) this parser accepts")
         }
-        let result: TemplateFailure?? = utf8.withContiguousStorageIfAvailable { bytes in scan(bytes) }
-        if let result {
-            if let failure = result { throw failure }
-            return
+        var result = utf8.withContiguousStorageIfAvailable { bytes in scan(bytes) }
+        if result == nil {
+            // Bridged strings may not be contiguous; copy once.
+            var copy = text
+            copy.makeContiguousUTF8()
+            utf8 = copy.utf8
+            result = utf8.withContiguousStorageIfAvailable { bytes in scan(bytes) }
         }
-        // Bridged strings may not be contiguous; copy once.
-        var copy = text
-        copy.makeContiguousUTF8()
-        utf8 = copy.utf8
-        if let failure = utf8.withContiguousStorageIfAvailable({ bytes in scan(bytes) }) ?? nil {
-            throw failure
+        switch result {
+        case .success(let outcome): return outcome
+        case .failure(let failure): throw failure
+        case nil: return Outcome(mayHaveAnchors: true)
         }
     }
 
@@ -52,8 +67,10 @@ enum TemplateScreening {
         byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") || byte == UInt8(ascii: "\n") || byte == UInt8(ascii: "\r")
     }
 
-    private static func scan(_ bytes: UnsafeBufferPointer<UInt8>) -> TemplateFailure? {
+    private static func scan(_ bytes: UnsafeBufferPointer<UInt8>) -> Result<Outcome, TemplateFailure> {
         var previous = UInt8(ascii: "\n")
+        var firstAlias = -1
+        var mayHaveAnchors = false
         var onlyIndentSoFar = true  // only blanks and "- " since the line began
         var complexKeyMarkers = 0
         var index = 0
@@ -83,7 +100,7 @@ enum TemplateScreening {
             case UInt8(ascii: ","), UInt8(ascii: ":"), UInt8(ascii: "["), UInt8(ascii: "{"):
                 onlyIndentSoFar = false
                 separators += 1
-            case UInt8(ascii: "*"):
+            case UInt8(ascii: "*"), UInt8(ascii: "&"):
                 // A colon starts a value (so an alias may follow it directly) only after a quoted
                 // key, a flow collection or a blank (JSON-like `{"a":*b}`, flow `{a :*b}`); inside
                 // a plain scalar such as `s3:*Acl` it does not.
@@ -94,7 +111,17 @@ enum TemplateScreening {
                 let tokenCanStart = isBlank(previous) || previous == UInt8(ascii: "[") || previous == UInt8(ascii: "{")
                     || previous == UInt8(ascii: ",") || colonStartsValue
                 if tokenCanStart && isAnchorCharacter(next) {
-                    return TemplateFailure("Template format error: YAML aliases are not allowed in CloudFormation templates (\(location(of: index, in: bytes)))")
+                    if byte == UInt8(ascii: "&") {
+                        mayHaveAnchors = true
+                    } else {
+                        if firstAlias < 0 { firstAlias = index }
+                        var probe = index + 1
+                        while probe < count, isAnchorCharacter(bytes[probe]) { probe += 1 }
+                        while probe < count, bytes[probe] == UInt8(ascii: " ") || bytes[probe] == UInt8(ascii: "\t") { probe += 1 }
+                        if probe < count, bytes[probe] == UInt8(ascii: ":") {
+                            return .failure(aliasFailure(at: index, in: bytes))
+                        }
+                    }
                 }
                 onlyIndentSoFar = false
             case UInt8(ascii: "?"):
@@ -114,7 +141,7 @@ enum TemplateScreening {
                 onlyIndentSoFar = false
             }
             if complexKeyMarkers > maxComplexKeyMarkers {
-                return TemplateFailure("Template format error: mapping keys must be strings; the template has more than \(maxComplexKeyMarkers) list or map keys (\(location(of: index, in: bytes)))")
+                return .failure(TemplateFailure("Template format error: mapping keys must be strings; the template has more than \(maxComplexKeyMarkers) list or map keys (\(location(of: index, in: bytes)))"))
             }
             previous = byte
             index += 1
@@ -123,9 +150,16 @@ enum TemplateScreening {
         // starts at most two nodes (a flow entry's key and its implicit null value), so this bounds
         // the node count before Yams allocates any node.
         if 2 * separators + 2 > TemplateLimits.maxNodes {
-            return TemplateFailure("Template format error: the template may have more than \(TemplateLimits.maxNodes) YAML nodes (it has \(separators) separators)")
+            return .failure(TemplateFailure("Template format error: the template may have more than \(TemplateLimits.maxNodes) YAML nodes (it has \(separators) separators)"))
         }
-        return nil
+        if firstAlias >= 0 && complexKeyMarkers > 0 {
+            return .failure(aliasFailure(at: firstAlias, in: bytes))
+        }
+        return .success(Outcome(mayHaveAnchors: mayHaveAnchors))
+    }
+
+    private static func aliasFailure(at index: Int, in bytes: UnsafeBufferPointer<UInt8>) -> TemplateFailure {
+        TemplateFailure("Template format error: YAML aliases are not allowed in CloudFormation templates (\(location(of: index, in: bytes)))")
     }
 
     /// The comment of the line starting at `start`, if skipping it cannot hide YAML structure,

@@ -9,10 +9,11 @@ extension TemplateValue {
     ///
     /// - Throws: `TemplateFailure` for malformed YAML, a refused construct or an exceeded bound.
     static func parse(yaml text: String) throws(TemplateFailure) -> TemplateValue {
-        try TemplateScreening.screen(text)
+        let screening = try TemplateScreening.screen(text)
+        let parser: Parser
         let root: Node?
         do {
-            let parser = try Parser(yaml: text, resolver: .basic, constructor: .default, encoding: .utf8)
+            parser = try Parser(yaml: text, resolver: .basic, constructor: .default, encoding: .utf8)
             root = try parser.singleRoot()
         } catch let error as YamlError {
             throw TemplateFailure(Self.describe(error))
@@ -22,8 +23,11 @@ extension TemplateValue {
         guard let root else {
             throw TemplateFailure("Template format error: the template is empty")
         }
-        var converter = NodeConverter()
-        return try converter.convert(root, depth: 0)
+        // The parser owns the anchors its nodes point to weakly: keep it alive while converting.
+        return try withExtendedLifetime(parser) { () throws(TemplateFailure) in
+            var converter = NodeConverter(checksAnchors: screening.mayHaveAnchors)
+            return try converter.convert(root, depth: 0)
+        }
     }
 
     /// A short, bounded description of a Yams error (Yams' own description quotes the offending
@@ -52,7 +56,13 @@ extension TemplateValue {
 
 /// Converts a Yams node tree into ``TemplateValue``s, counting nodes and depth.
 private struct NodeConverter {
+    /// Whether nodes must be checked for anchors (the screen saw an anchor-looking token).
+    let checksAnchors: Bool
     private var nodes = 0
+
+    init(checksAnchors: Bool) {
+        self.checksAnchors = checksAnchors
+    }
 
     /// Long-form names of the CloudFormation short-form tags.
     private static let shortForms: [String: String] = [
@@ -79,6 +89,9 @@ private struct NodeConverter {
         }
         guard depth <= TemplateLimits.maxDepth else {
             throw TemplateFailure("Template format error: the template nests deeper than \(TemplateLimits.maxDepth) levels")
+        }
+        if checksAnchors, node.anchor != nil {
+            throw TemplateFailure("Template format error: YAML anchors and aliases are not allowed in CloudFormation templates (line \(node.mark?.line ?? 0))")
         }
         let value: TemplateValue
         let tagName: String
