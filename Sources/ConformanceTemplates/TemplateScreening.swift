@@ -71,7 +71,6 @@ enum TemplateScreening {
         var previous = UInt8(ascii: "\n")
         var firstAlias = -1
         var mayHaveAnchors = false
-        var onlyIndentSoFar = true  // only blanks and "- " since the line began
         var complexKeyMarkers = 0
         var index = 0
         let count = bytes.count
@@ -90,15 +89,12 @@ enum TemplateScreening {
             let next: UInt8 = index + 1 < count ? bytes[index + 1] : UInt8(ascii: "\n")
             switch byte {
             case UInt8(ascii: "\n"):
-                onlyIndentSoFar = true
                 separators += 1
             case UInt8(ascii: " "), UInt8(ascii: "\t"), UInt8(ascii: "\r"):
                 break
             case UInt8(ascii: "-"):
-                if !isBlank(next) { onlyIndentSoFar = false }
                 separators += 1
             case UInt8(ascii: ","), UInt8(ascii: ":"), UInt8(ascii: "["), UInt8(ascii: "{"):
-                onlyIndentSoFar = false
                 separators += 1
             case UInt8(ascii: "*"), UInt8(ascii: "&"):
                 // A colon starts a value (so an alias may follow it directly) only after a quoted
@@ -123,22 +119,22 @@ enum TemplateScreening {
                         }
                     }
                 }
-                onlyIndentSoFar = false
             case UInt8(ascii: "?"):
                 separators += 1
-                if isBlank(next) && (onlyIndentSoFar || previous == UInt8(ascii: "[") || previous == UInt8(ascii: "{") || previous == UInt8(ascii: ",")) {
+                // Any standalone "? " counts (not only at a line's start or after `[{,`): in a flow
+                // collection the indicator may follow blanks, as in `{ ? *a }`.
+                if isBlank(next) && (isBlank(previous) || previous == UInt8(ascii: "[") || previous == UInt8(ascii: "{")
+                    || previous == UInt8(ascii: ",")) {
                     complexKeyMarkers += 1
                 }
-                onlyIndentSoFar = false
             case UInt8(ascii: "]"), UInt8(ascii: "}"):
                 var probe = index + 1
                 while probe < count, bytes[probe] == UInt8(ascii: " ") || bytes[probe] == UInt8(ascii: "\t") { probe += 1 }
                 if probe < count, bytes[probe] == UInt8(ascii: ":") {
                     complexKeyMarkers += 1
                 }
-                onlyIndentSoFar = false
             default:
-                onlyIndentSoFar = false
+                break
             }
             if complexKeyMarkers > maxComplexKeyMarkers {
                 return .failure(TemplateFailure("Template format error: mapping keys must be strings; the template has more than \(maxComplexKeyMarkers) list or map keys (\(location(of: index, in: bytes)))"))

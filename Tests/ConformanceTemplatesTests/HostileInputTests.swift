@@ -43,7 +43,7 @@ struct HostileInputTests {
     }
 
     @Test("An alias that could be a mapping key is refused before the YAML composer sees it", arguments: [
-        "a: &a [x]\n*a : y", "a: &a [x]\nb: {*a: y}", "a: &a [x]\n? *a\n: y", "a: &a [x]\n[*a]: y", "a: &a [x]\nb: {[*a]: y}",
+        "a: &a [x]\n*a : y", "a: &a [x]\nb: {*a: y}", "a: &a [x]\n? *a\n: y", "a: &a [x]\n[*a]: y", "a: &a [x]\nb: {[*a]: y}", "a: &a [x]\nb: { ? *a }", "a: &a [x]\nb: [ ? *a ]",
     ])
     func aliasKeys(_ yaml: String) {
         #expect(refusal(yaml).0?.message.hasPrefix("Template format error: YAML aliases are not allowed in CloudFormation templates (line") == true)
