@@ -21,6 +21,8 @@ package struct SegmentSummary: Sendable {
     package var problem: LogError?
     /// Whether the problem is a torn or failing tail of the last segment that nothing valid follows.
     package var tornTail = false
+    /// The sequences of the damaged batch, when its header was readable.
+    package var damagedRange: ClosedRange<UInt64>?
 }
 
 /// The result of checking every segment of a log.
@@ -71,6 +73,7 @@ package enum LogInspector {
                         var why = damage.reason
                         if let follows { why += "; a valid batch follows at offset \(follows)" }
                         if summary.tornTail { why += "; this is a torn tail that opening the log for writing cuts off" }
+                        summary.damagedRange = damage.header.map { $0.firstSequence...$0.lastSequence }
                         summary.problem = LogError(
                             code: damage.newerVersion == nil ? .corruptSegment : .unsupportedVersion,
                             message: why, file: entry.path, offset: damage.offset,
@@ -85,6 +88,7 @@ package enum LogInspector {
                             break scan
                         }
                         if decode, let why = BatchDecoder.decode(header, payload: payload, into: &arena) {
+                            summary.damagedRange = header.firstSequence...header.lastSequence
                             summary.problem = LogError(code: .corruptSegment, message: why, file: entry.path, offset: offset, sequence: header.firstSequence)
                             break scan
                         }

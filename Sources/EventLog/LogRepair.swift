@@ -25,25 +25,30 @@ package enum LogRepair {
         defer { _ = lock }
         let verification = try verify(directory)
         var report = RepairReport()
-        guard let index = verification.segments.firstIndex(where: { $0.problem != nil }) ?? gapIndex(verification) else {
+        let firstDamaged = verification.segments.firstIndex { $0.problem != nil }
+        guard let index = [firstDamaged, gapIndex(verification)].compactMap({ $0 }).min() else {
             return report
         }
         let damaged = verification.segments[index]
-        let firstLost = damaged.problem?.sequence ?? (damaged.lastSequence.map { $0 + 1 } ?? damaged.firstSequence)
-        report.lostFrom = firstLost
         let later = verification.segments[(index + 1)...]
-        let knownLast = ([damaged] + later).compactMap { $0.lastSequence }.max()
         if damaged.problem != nil, damaged.tornTail, later.isEmpty {
             let file = try FileDescriptor(path: damaged.path, flags: O_RDWR)
             try file.truncate(to: damaged.validEnd)
             try file.syncData()
             try file.close()
             report.actions.append("truncated \(damaged.path) from \(damaged.fileBytes) to \(damaged.validEnd) bytes (a torn tail)")
-            report.lostThrough = damaged.problem?.sequence.map { _ in firstLost }
-            report.lostFrom = damaged.problem?.sequence
+            report.lostFrom = damaged.damagedRange?.lowerBound
+            report.lostThrough = damaged.damagedRange?.upperBound
             return report
         }
-        report.lostThrough = knownLast.map { max($0, firstLost) }
+        // Everything after the last whole batch before the damage (or from the segment after a
+        // gap) leaves the log.
+        let firstLost = damaged.problem != nil
+            ? (damaged.lastSequence ?? (damaged.firstSequence - 1)) + 1
+            : damaged.firstSequence
+        report.lostFrom = firstLost
+        let knownLast = (later.compactMap(\.lastSequence) + [damaged.damagedRange?.upperBound].compactMap { $0 }).max()
+        report.lostThrough = knownLast.flatMap { $0 >= firstLost ? $0 : nil }
         if damaged.problem != nil {
             let aside = uniquePath(damaged.path + ".damaged")
             try FileSystem.rename(damaged.path, aside)

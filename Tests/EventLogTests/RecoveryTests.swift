@@ -178,4 +178,50 @@ struct RecoveryTests {
             #expect(try readAll(dir).map(\.record) == [makeRecord(1), makeRecord(2), makeRecord(5)])
         }
     }
+
+    @Test("A whole batch of a newer format version is unsupportedVersion, never truncated")
+    func newerBatchVersion() async throws {
+        try await withTemporaryDirectory { dir in
+            let (_, segment, bytes) = try await fixture(dir)
+            let last = try #require(batchOffsets(bytes).last)
+            var damaged = bytes
+            let header = try #require(damaged[last...].withUnsafeBytes { raw -> BatchHeader? in
+                if case .success(let h) = BatchHeader.decode(raw) { return h }
+                return nil
+            })
+            var newer = header
+            newer.formatVersion = BatchHeader.formatVersion + 1
+            damaged.withUnsafeMutableBytes { raw in newer.encode(to: raw.baseAddress! + last) }
+            writeBytes(segment, damaged)
+            #expect { try EventLog.open(directory: dir) } throws: { error in
+                let e = error as? LogError
+                return e?.code == .unsupportedVersion && e?.offset == last && e?.file == segment
+            }
+            #expect { _ = try readAll(dir) } throws: { ($0 as? LogError)?.code == .unsupportedVersion }
+            #expect(fileBytes(segment) == damaged)
+        }
+    }
+
+    @Test("repair truncates a torn tail and reports the lost batch")
+    func repairTornTail() async throws {
+        try await withTemporaryDirectory { dir in
+            let (records, segment, bytes) = try await fixture(dir)
+            let last = try #require(batchOffsets(bytes).last)
+            writeBytes(segment, Array(bytes[..<(bytes.count - 3)]))
+            let verification = try LogInspector.verify(directory: dir)
+            #expect(!verification.isWhole)
+            #expect(verification.segments.last?.tornTail == true)
+            let report = try LogRepair.repair(directory: dir)
+            #expect(report.lostFrom == 10)
+            #expect(report.lostThrough == 12)
+            #expect(fileBytes(segment).count == last)
+            #expect(try LogInspector.verify(directory: dir).isWhole)
+            #expect(try readAll(dir).map(\.record) == Array(records.dropLast().joined()))
+            // Nothing to do the second time; a writer's lock refuses repair.
+            #expect(try LogRepair.repair(directory: dir).actions.isEmpty)
+            let log = try EventLog.open(directory: dir)
+            #expect { _ = try LogRepair.repair(directory: dir) } throws: { ($0 as? LogError)?.code == .locked }
+            try await log.close()
+        }
+    }
 }

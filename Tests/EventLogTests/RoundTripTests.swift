@@ -144,4 +144,21 @@ struct RoundTripTests {
             #expect { try EventLog.open(directory: dir) } throws: { ($0 as? LogError)?.code == .unsupportedVersion }
         }
     }
+
+    @Test("interval durability acknowledges after the write and syncs within the interval")
+    func intervalSyncs() async throws {
+        try await withTemporaryDirectory { dir in
+            let log = try EventLog.open(directory: dir, options: LogOptions(durability: .interval(milliseconds: 20)))
+            for i in 0..<20 { _ = try await log.append([makeRecord(UInt64(i))]) }
+            #expect(log.durableSequence == 20)
+            let deadline = ContinuousClock.now + .seconds(5)
+            while log.statistics.syncs == 0, ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(10))
+            }
+            #expect(log.statistics.syncs >= 1)
+            #expect(log.statistics.syncs < 20)
+            try await log.close()
+            #expect(try readAll(dir).count == 20)
+        }
+    }
 }
