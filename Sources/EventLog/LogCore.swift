@@ -13,6 +13,8 @@ struct CoreState: ~Copyable {
     /// Encoded records waiting for the writer, numbered from `pendingFirst`.
     var pending: ByteArena
     var pendingCount: UInt64 = 0
+    /// How many `enqueue` calls fed the pending buffer (the group-commit linger counts these).
+    var pendingAppends = 0
     var pendingFirst: UInt64
     /// The sequence the next enqueued record gets.
     var nextSequence: UInt64
@@ -75,6 +77,7 @@ final class LogCore: Sendable {
             let first = s.nextSequence
             if s.pendingCount == 0 { s.pendingFirst = first }
             s.pendingCount += count
+            s.pendingAppends += 1
             s.nextSequence += count
             let wakeWriter = s.writerIdle
             s.writerIdle = false
@@ -142,24 +145,27 @@ final class LogCore: Sendable {
     }
 
     /// Publishes a new durable watermark and resumes the waiters it satisfies.
-    func publish(durable: UInt64, batches: UInt64, events: UInt64, rawBytes: UInt64, storedBytes: UInt64, syncs: UInt64) {
-        let ready: [DurabilityWaiter] = state.withLock { s in
+    /// - Returns: How many waiters it resumed, and how many appends were pending then.
+    @discardableResult
+    func publish(durable: UInt64, batches: UInt64, events: UInt64, rawBytes: UInt64, storedBytes: UInt64, syncs: UInt64) -> (resumed: Int, pendingAppends: Int) {
+        let (ready, pendingAppends): ([DurabilityWaiter], Int) = state.withLock { s in
             s.durable = max(s.durable, durable)
             s.statistics.batches += batches
             s.statistics.events += events
             s.statistics.rawBytes += rawBytes
             s.statistics.storedBytes += storedBytes
             s.statistics.syncs += syncs
-            guard !s.waiters.isEmpty else { return [] }
+            guard !s.waiters.isEmpty else { return ([], s.pendingAppends) }
             var ready: [DurabilityWaiter] = []
             s.waiters.removeAll { waiter in
                 guard waiter.sequence <= durable else { return false }
                 ready.append(waiter)
                 return true
             }
-            return ready
+            return (ready, s.pendingAppends)
         }
         for waiter in ready { waiter.continuation.resume() }
+        return (ready.count, pendingAppends)
     }
 
     /// Records the error that stopped the writer and fails every waiter.

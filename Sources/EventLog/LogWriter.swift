@@ -18,6 +18,10 @@ final class LogWriter: @unchecked Sendable {
     private var lastSync = monotonicMilliseconds()
     private var unsynced = false
     private var written: UInt64
+    /// Group-commit linger: after a sync resumed many appenders, how many appends the next batch
+    /// should wait for, and for at most how long (a quarter of the last sync, at most 2 ms).
+    private var lingerTarget = 0
+    private var lingerNanos: UInt64 = 0
 
     init(core: LogCore, tail: consuming RecoveredTail, lock: consuming LockFile) {
         self.core = core
@@ -49,9 +53,11 @@ final class LogWriter: @unchecked Sendable {
 
     private func run() {
         while true {
+            linger()
             let work: Work = core.state.withLock { s in
                 s.writerIdle = false
                 if s.pendingCount > 0, s.failure == nil {
+                    s.pendingAppends = 0
                     swap(&s.pending, &spare)
                     let work = Work.batch(first: s.pendingFirst, count: s.pendingCount)
                     s.pendingCount = 0
@@ -77,13 +83,19 @@ final class LogWriter: @unchecked Sendable {
                     var syncs: UInt64 = 0
                     switch core.options.durability {
                     case .everyBatch:
+                        let before = monotonicNanoseconds()
                         try segment?.syncData()
+                        let took = monotonicNanoseconds() &- before
                         syncs = 1
                         lastSync = monotonicMilliseconds()
+                        lingerNanos = min(took / 4, 2_000_000)
                     case .interval, .none:
                         unsynced = true
                     }
-                    core.publish(durable: written, batches: stats.batches, events: count, rawBytes: stats.raw, storedBytes: stats.stored, syncs: syncs)
+                    let published = core.publish(durable: written, batches: stats.batches, events: count, rawBytes: stats.raw, storedBytes: stats.stored, syncs: syncs)
+                    // The appenders just resumed will append again; when there are many, let the
+                    // next batch wait briefly for them instead of splitting them over two syncs.
+                    lingerTarget = syncs > 0 && published.resumed >= 8 ? published.resumed + published.pendingAppends : 0
                     if case .interval = core.options.durability { syncIfDue(force: false) }
                 } catch {
                     core.fail(error)
@@ -93,6 +105,20 @@ final class LogWriter: @unchecked Sendable {
                 shutdown()
                 return
             }
+        }
+    }
+
+    /// Waits (bounded by `lingerNanos`) until `lingerTarget` appends are pending.
+    private func linger() {
+        guard lingerTarget > 0 else { return }
+        let target = lingerTarget
+        lingerTarget = 0
+        let deadline = monotonicNanoseconds() &+ lingerNanos
+        // Bounded by the deadline: at most 2 ms of 20 µs naps.
+        while monotonicNanoseconds() < deadline {
+            let (appends, closing) = core.state.withLock { ($0.pendingAppends, $0.closing) }
+            if appends >= target || closing { return }
+            usleep(20)
         }
     }
 
