@@ -25,10 +25,23 @@ enum SegmentFiles {
     }
 
     /// The segments in `directory`, in sequence order.
+    ///
+    /// - Throws: ``LogError/Code/corruptSegment`` for a segment named sequence 0 (sequences start
+    ///   at 1, so no writer made it), ``LogError/Code/io``.
     static func list(_ directory: String) throws(LogError) -> [Entry] {
-        try FileSystem.list(directory).compactMap { name in
-            firstSequence(ofName: name).map { Entry(firstSequence: $0, path: FileSystem.join(directory, name)) }
-        }.sorted { $0.firstSequence < $1.firstSequence }
+        var entries: [Entry] = []
+        for name in try FileSystem.list(directory) {
+            guard let first = firstSequence(ofName: name) else { continue }
+            let path = FileSystem.join(directory, name)
+            guard first >= 1 else {
+                throw LogError(
+                    code: .corruptSegment,
+                    message: "a segment file is named for sequence 0, but sequences start at 1; move it out of the log directory",
+                    file: path, offset: 0, sequence: 0)
+            }
+            entries.append(Entry(firstSequence: first, path: path))
+        }
+        return entries.sorted { $0.firstSequence < $1.firstSequence }
     }
 
     /// Checks that `directory` can hold a log: a directory that has segments, or holds nothing

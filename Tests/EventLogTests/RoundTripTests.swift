@@ -161,4 +161,35 @@ struct RoundTripTests {
             #expect(try readAll(dir).count == 20)
         }
     }
+
+    @Test("A segment named for sequence 0 is refused, not read or skipped")
+    func segmentNamedZero() async throws {
+        try await withTemporaryDirectory { dir in
+            writeBytes(dir + "/00000000000000000000.seg", [UInt8](repeating: 0, count: 64))
+            #expect { try EventLog.open(directory: dir) } throws: { ($0 as? LogError)?.code == .corruptSegment }
+            #expect { try LogDirectory.openReader(directory: dir) } throws: { ($0 as? LogError)?.code == .corruptSegment }
+        }
+    }
+
+    @Test("Random bytes after a segment header are cut as a torn tail or reported, never a crash", arguments: 0..<8)
+    func randomGarbage(seed: UInt64) async throws {
+        try await withTemporaryDirectory { dir in
+            print("randomGarbage seed \(seed)")
+            var rng = seed &* 0x2545_F491_4F6C_DD1D &+ 7
+            var bytes: [UInt8] = [0x43, 0x46, 0x53, 0x47, 1, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0]
+            for _ in 0..<(Int(seed) * 997 % 5000 + 1) {
+                rng ^= rng << 13; rng ^= rng >> 7; rng ^= rng << 17
+                bytes.append(UInt8(truncatingIfNeeded: rng))
+            }
+            writeBytes(dir + "/00000000000000000001.seg", bytes)
+            do {
+                let log = try EventLog.open(directory: dir)
+                #expect(log.recovery?.bytesCut == bytes.count - 16)
+                #expect(log.lastSequence == 0)
+                try await log.close()
+            } catch let error as LogError {
+                #expect(error.file != nil, "seed \(seed): \(error)")
+            }
+        }
+    }
 }
