@@ -135,3 +135,133 @@ struct JSONTests {
         }
     }
 }
+
+@Suite("Hand-written writers of the hot shapes")
+struct HotShapeTests {
+    static let detail = ConformancePackDetail(
+        conformancePackName: "p\"1", conformancePackArn: "arn:a", conformancePackId: "conformance-pack-x",
+        deliveryS3Bucket: "bucket", deliveryS3KeyPrefix: "", conformancePackInputParameters: [
+            .init(parameterName: "a", parameterValue: "1"), .init(parameterName: "b\n", parameterValue: ""),
+        ],
+        lastUpdateRequestedTime: Date(timeIntervalSince1970: 1_700_000_000.5), createdBy: "config-multiaccountsetup.amazonaws.com",
+        templateSSMDocumentDetails: .init(documentName: "doc", documentVersion: "3")
+    )
+    static let status = ConformancePackStatusDetail(
+        conformancePackName: "p", conformancePackId: "id", conformancePackArn: "arn", conformancePackState: "CREATE_FAILED",
+        stackArn: "stack", conformancePackStatusReason: "why", lastUpdateRequestedTime: Date(timeIntervalSince1970: 1),
+        lastUpdateCompletedTime: Date(timeIntervalSince1970: 2.25)
+    )
+
+    func fast(_ value: some JSONStreamWritable) -> String {
+        let encoder = JSONStreamEncoder()
+        value.write(to: encoder)
+        return String(decoding: encoder.bytes, as: UTF8.self)
+    }
+
+    func generic(_ value: some Encodable) throws -> String {
+        String(decoding: try JSONStreamEncoder.encode(value), as: UTF8.self)
+    }
+
+    @Test("Write exactly what Encodable writes, populated or sparse")
+    func matchEncodable() throws {
+        let sparseDetail = ConformancePackDetail(conformancePackName: "n", conformancePackArn: "a", conformancePackId: "i")
+        let sparseStatus = ConformancePackStatusDetail(
+            conformancePackName: "n", conformancePackId: "i", conformancePackArn: "a", conformancePackState: "CREATE_COMPLETE",
+            stackArn: "s", lastUpdateRequestedTime: Date(timeIntervalSince1970: 0)
+        )
+        for response in [
+            DescribeConformancePacksResponse(conformancePackDetails: [Self.detail, sparseDetail], nextToken: "t"),
+            DescribeConformancePacksResponse(conformancePackDetails: []), DescribeConformancePacksResponse(),
+        ] {
+            #expect(fast(response) == (try generic(response)))
+        }
+        for response in [
+            DescribeConformancePackStatusResponse(conformancePackStatusDetails: [Self.status, sparseStatus], nextToken: "t"),
+            DescribeConformancePackStatusResponse(conformancePackStatusDetails: []), DescribeConformancePackStatusResponse(),
+        ] {
+            #expect(fast(response) == (try generic(response)))
+        }
+    }
+
+    @Test("Still cover every stored property of the generated shapes")
+    func coverEveryMember() {
+        // A regenerated shape with a new member changes these counts: extend the writer, then the count.
+        #expect(Mirror(reflecting: Self.detail).children.count == 9)
+        #expect(Mirror(reflecting: Self.status).children.count == 8)
+        #expect(Mirror(reflecting: DescribeConformancePacksResponse()).children.count == 2)
+        #expect(Mirror(reflecting: DescribeConformancePackStatusResponse()).children.count == 2)
+        #expect(Mirror(reflecting: ConformancePackInputParameter(parameterName: "", parameterValue: "")).children.count == 2)
+        #expect(Mirror(reflecting: TemplateSSMDocumentDetails(documentName: "")).children.count == 2)
+    }
+}
+
+@Suite("Fast path of DescribeConformancePacks/Status bodies")
+struct PackQueryScannerTests {
+    func viaDecoder(_ body: String) -> DescribeConformancePacksRequest? {
+        try? AWSJSON.decode(DescribeConformancePacksRequest.self, from: ByteBuffer(string: body))
+    }
+
+    @Test(
+        "Accepts the plain form and decodes what JSONDecoder decodes",
+        arguments: [
+            "{}", " { } ", #"{"ConformancePackNames": ["a", "b-1", "é"]}"#, #"{"Limit": 0}"#, #"{"Limit":20,"NextToken":"abc=="}"#,
+            #"{"NextToken": "t", "ConformancePackNames": [], "Limit": 7}"#, "{\n\t\"ConformancePackNames\" : [ \"x\" ]\n}",
+        ]
+    )
+    func accepts(_ body: String) throws {
+        let query = try #require(PackQueryScanner.scan(ByteBuffer(string: body)))
+        let expected = try #require(viaDecoder(body))
+        #expect(DescribeConformancePacksRequest(conformancePackNames: query.names, limit: query.limit, nextToken: query.nextToken) == expected)
+    }
+
+    @Test(
+        "Leaves everything else to JSONDecoder",
+        arguments: [
+            "", "[]", "{", #"{"Limit": null}"#, #"{"Limit": -1}"#, #"{"Limit": 1.0}"#, #"{"Limit": 1e1}"#, #"{"Limit": 007}"#,
+            #"{"Limit": 1234567890}"#, #"{"ConformancePackNames": ["a\"b"]}"#, #"{"ConformancePackNames": "a"}"#,
+            #"{"Other": 1}"#, #"{"Limit": 1, "Limit": 2}"#, #"{"Limit": 1} x"#, #"{"Limit": 1,}"#, #"{"ConformancePackNames": [1]}"#,
+            "{\"NextToken\": \"a\u{1}b\"}",
+        ]
+    )
+    func declines(_ body: String) {
+        #expect(PackQueryScanner.scan(ByteBuffer(string: body)) == nil)
+    }
+
+    @Test("Agrees with JSONDecoder on random plain bodies (seeded)")
+    func randomBodies() throws {
+        var generator = SeededGenerator(seed: 20_261_125)
+        print("PackQueryScannerTests seed 20261125")
+        for _ in 0..<500 {
+            var members: [String] = []
+            if Bool.random(using: &generator) {
+                let names = (0..<Int.random(in: 0...5, using: &generator)).map { _ in
+                    String((0..<Int.random(in: 1...8, using: &generator)).map { _ in "abcXYZ-09 ".randomElement(using: &generator)! })
+                }
+                members.append(#""ConformancePackNames": [\#(names.map { "\"\($0)\"" }.joined(separator: ", "))]"#)
+            }
+            if Bool.random(using: &generator) { members.append(#""Limit": \#(Int.random(in: 0...99, using: &generator))"#) }
+            if Bool.random(using: &generator) { members.append(#""NextToken": "tok\#(Int.random(in: 0...9, using: &generator))""#) }
+            members.shuffle(using: &generator)
+            let body = "{" + members.joined(separator: ",") + "}"
+            let query = try #require(PackQueryScanner.scan(ByteBuffer(string: body)), "\(body)")
+            #expect(
+                DescribeConformancePacksRequest(conformancePackNames: query.names, limit: query.limit, nextToken: query.nextToken)
+                    == viaDecoder(body),
+                "\(body)"
+            )
+        }
+    }
+}
+
+/// SplitMix64: a small seeded generator for repeatable randomized tests.
+struct SeededGenerator: RandomNumberGenerator {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}

@@ -39,6 +39,11 @@ package enum AWSJSON {
     /// - Returns: The JSON text.
     /// - Throws: `InternalFailure` when the value cannot be represented (a non-finite number).
     package static func encode<T: Encodable>(_ value: T) throws(ServiceError) -> ByteBuffer {
+        if let writable = value as? any JSONStreamWritable {
+            let encoder = JSONStreamEncoder(capacity: 1024)
+            writable.write(to: encoder)
+            return ByteBuffer(bytes: encoder.bytes)
+        }
         do {
             return ByteBuffer(bytes: try JSONStreamEncoder.encode(value))
         } catch {

@@ -22,13 +22,13 @@ struct Call<Service: ConformanceService>: Sendable {
             try await perform { try await service.deleteConformancePack(input, context: context) }
             return AWSJSON.emptyObject
         case .describeConformancePacks:
-            let input = try AWSJSON.decode(DescribeConformancePacksRequest.self, from: body)
+            let input = try DescribeConformancePacksRequest.decode(body)
             let context = try authenticator.authenticate(head: head, body: body)
             return try AWSJSON.encode(
                 try await perform { try await service.describeConformancePacks(input, context: context) }
             )
         case .describeConformancePackStatus:
-            let input = try AWSJSON.decode(DescribeConformancePackStatusRequest.self, from: body)
+            let input = try DescribeConformancePackStatusRequest.decode(body)
             let context = try authenticator.authenticate(head: head, body: body)
             return try AWSJSON.encode(
                 try await perform { try await service.describeConformancePackStatus(input, context: context) }

@@ -1,0 +1,156 @@
+import ConformancePacks
+import Hummingbird
+
+/// A fast path for the bodies of DescribeConformancePacks and DescribeConformancePackStatus, the
+/// hottest requests: `{"ConformancePackNames": [...], "Limit": n, "NextToken": "..."}`.
+///
+/// `JSONDecoder` builds a map of the document and then decodes through existential containers,
+/// which profiles showed costing as much as the rest of the request. This scanner accepts only the
+/// plain form (those three members at most once each, strings without escapes or control
+/// characters, a non-negative integer limit of at most 9 digits, no `null`) and returns `nil` for
+/// anything else, so every unusual body still goes through `JSONDecoder` and gets its exact error.
+/// What it accepts, it decodes to the same value `JSONDecoder` would (`JSONTests` checks).
+struct PackQueryScanner: ~Copyable {
+    /// The members of both request shapes.
+    struct Query: Equatable {
+        var names: [String]?
+        var limit: Int?
+        var nextToken: String?
+    }
+
+    private let bytes: UnsafeRawBufferPointer
+    private var index = 0
+
+    private init(_ bytes: UnsafeRawBufferPointer) {
+        self.bytes = bytes
+    }
+
+    /// Scans a body; `nil` when it is not in the plain form.
+    static func scan(_ body: ByteBuffer) -> Query? {
+        body.withUnsafeReadableBytes { bytes in
+            var scanner = PackQueryScanner(bytes)
+            return scanner.object()
+        }
+    }
+
+    private mutating func skipSpace() {
+        while index < bytes.count {
+            switch bytes[index] {
+            case 0x20, 0x09, 0x0A, 0x0D: index += 1
+            default: return
+            }
+        }
+    }
+
+    private mutating func consume(_ byte: UInt8) -> Bool {
+        skipSpace()
+        guard index < bytes.count, bytes[index] == byte else { return false }
+        index += 1
+        return true
+    }
+
+    private mutating func peek(_ byte: UInt8) -> Bool {
+        skipSpace()
+        return index < bytes.count && bytes[index] == byte
+    }
+
+    /// A string without escapes or control characters.
+    private mutating func string() -> String? {
+        guard consume(UInt8(ascii: "\"")) else { return nil }
+        let start = index
+        while index < bytes.count {
+            let byte = bytes[index]
+            if byte == UInt8(ascii: "\"") {
+                let text = String(validating: bytes[start..<index], as: UTF8.self)
+                index += 1
+                return text
+            }
+            guard byte >= 0x20, byte != UInt8(ascii: "\\") else { return nil }
+            index += 1
+        }
+        return nil
+    }
+
+    private mutating func integer() -> Int? {
+        skipSpace()
+        // JSON forbids leading zeros ("007"); leave those to JSONDecoder's error.
+        if index + 1 < bytes.count, bytes[index] == UInt8(ascii: "0"), bytes[index + 1] >= 0x30, bytes[index + 1] <= 0x39 {
+            return nil
+        }
+        var value = 0
+        var digits = 0
+        while index < bytes.count, bytes[index] >= 0x30, bytes[index] <= 0x39 {
+            value = value * 10 + Int(bytes[index] - 0x30)
+            digits += 1
+            index += 1
+            guard digits <= 9 else { return nil }
+        }
+        // A fraction or exponent is not the plain form.
+        guard digits > 0, index >= bytes.count || ![UInt8(ascii: "."), UInt8(ascii: "e"), UInt8(ascii: "E")].contains(bytes[index])
+        else { return nil }
+        return value
+    }
+
+    private mutating func stringList() -> [String]? {
+        guard consume(UInt8(ascii: "[")) else { return nil }
+        var list: [String] = []
+        if consume(UInt8(ascii: "]")) { return list }
+        while true {
+            guard list.count < 1_000, let element = string() else { return nil }
+            list.append(element)
+            if consume(UInt8(ascii: "]")) { return list }
+            guard consume(UInt8(ascii: ",")) else { return nil }
+        }
+    }
+
+    private mutating func object() -> Query? {
+        guard consume(UInt8(ascii: "{")) else { return nil }
+        var query = Query()
+        var seen = (names: false, limit: false, token: false)
+        if !consume(UInt8(ascii: "}")) {
+            while true {
+                guard let key = string(), consume(UInt8(ascii: ":")) else { return nil }
+                switch key {
+                case "ConformancePackNames" where !seen.names:
+                    seen.names = true
+                    guard let names = stringList() else { return nil }
+                    query.names = names
+                case "Limit" where !seen.limit:
+                    seen.limit = true
+                    guard let limit = integer() else { return nil }
+                    query.limit = limit
+                case "NextToken" where !seen.token:
+                    seen.token = true
+                    guard let token = string() else { return nil }
+                    query.nextToken = token
+                default:
+                    return nil
+                }
+                if consume(UInt8(ascii: "}")) { break }
+                guard consume(UInt8(ascii: ",")) else { return nil }
+            }
+        }
+        skipSpace()
+        return index == bytes.count ? query : nil
+    }
+}
+
+extension DescribeConformancePacksRequest {
+    /// The request, from the fast path when the body is plain, else from `JSONDecoder`.
+    static func decode(_ body: ByteBuffer) throws(ServiceError) -> Self {
+        if let query = PackQueryScanner.scan(body) {
+            return Self(conformancePackNames: query.names, limit: query.limit, nextToken: query.nextToken)
+        }
+        return try AWSJSON.decode(Self.self, from: body)
+    }
+}
+
+extension DescribeConformancePackStatusRequest {
+    /// The request, from the fast path when the body is plain, else from `JSONDecoder`.
+    static func decode(_ body: ByteBuffer) throws(ServiceError) -> Self {
+        if let query = PackQueryScanner.scan(body) {
+            return Self(conformancePackNames: query.names, limit: query.limit, nextToken: query.nextToken)
+        }
+        return try AWSJSON.decode(Self.self, from: body)
+    }
+}
