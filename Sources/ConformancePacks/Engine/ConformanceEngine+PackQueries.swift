@@ -17,7 +17,7 @@ extension ConformanceEngine {
     /// - Throws: `ValidationException`, `InvalidLimitException`, `InvalidNextTokenException`,
     ///   `NoSuchConformancePackException`, `InternalFailure`.
     /// - Complexity: O(log n + page).
-    public func describeConformancePacks(
+    nonisolated(nonsending) public func describeConformancePacks(
         _ request: DescribeConformancePacksRequest, context: RequestContext
     ) async throws(ConformanceError) -> DescribeConformancePacksResponse {
         try request.validate()
@@ -37,12 +37,12 @@ extension ConformanceEngine {
             try PageToken.decode(token, .describeConformancePacks, scope: scope)
         }
         let limit = Self.pageSize(request.limit, default: Self.defaultPackPage)
-        let (packs, more) = try await read { state in
-            state[partition: key].packs.page(after: after, limit: limit)
+        let (details, more) = try await read { state in
+            state[partition: key].packs.page(after: after, limit: limit, Self.detail)
         }
         return DescribeConformancePacksResponse(
-            conformancePackDetails: packs.map(Self.detail),
-            nextToken: more ? packs.last.map { PageToken.encode(.describeConformancePacks, scope: scope, lastKey: $0.name) } : nil
+            conformancePackDetails: details,
+            nextToken: more ? details.last.map { PageToken.encode(.describeConformancePacks, scope: scope, lastKey: $0.conformancePackName) } : nil
         )
     }
 
@@ -56,7 +56,7 @@ extension ConformanceEngine {
     /// - Returns: The statuses and, unless this is the last page, a `NextToken`.
     /// - Throws: `ValidationException`, `InvalidLimitException`, `InvalidNextTokenException`, `InternalFailure`.
     /// - Complexity: O(log n + page).
-    public func describeConformancePackStatus(
+    nonisolated(nonsending) public func describeConformancePackStatus(
         _ request: DescribeConformancePackStatusRequest, context: RequestContext
     ) async throws(ConformanceError) -> DescribeConformancePackStatusResponse {
         try request.validate()
@@ -73,12 +73,12 @@ extension ConformanceEngine {
             try PageToken.decode(token, .describeConformancePackStatus, scope: scope)
         }
         let limit = Self.pageSize(request.limit, default: Self.defaultPackPage)
-        let (packs, more) = try await read { state in
-            state[partition: key].packs.page(after: after, limit: limit)
+        let (statuses, more) = try await read { state in
+            state[partition: key].packs.page(after: after, limit: limit, Self.status)
         }
         return DescribeConformancePackStatusResponse(
-            conformancePackStatusDetails: packs.map(Self.status),
-            nextToken: more ? packs.last.map { PageToken.encode(.describeConformancePackStatus, scope: scope, lastKey: $0.name) } : nil
+            conformancePackStatusDetails: statuses,
+            nextToken: more ? statuses.last.map { PageToken.encode(.describeConformancePackStatus, scope: scope, lastKey: $0.conformancePackName) } : nil
         )
     }
 

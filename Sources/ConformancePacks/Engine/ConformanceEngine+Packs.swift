@@ -22,7 +22,7 @@ extension ConformanceEngine {
     ///   not in the registry), `ConformancePackTemplateValidationException`,
     ///   `ResourceInUseException` (pack in progress), `MaxNumberOfConformancePacksExceededException`,
     ///   `InternalFailure` (the engine is fenced or closed).
-    public func putConformancePack(
+    nonisolated(nonsending) public func putConformancePack(
         _ request: PutConformancePackRequest, context: RequestContext
     ) async throws(ConformanceError) -> PutConformancePackResponse {
         try request.validate()
@@ -87,7 +87,7 @@ extension ConformanceEngine {
     ///   - context: The caller's account and region.
     /// - Throws: `ValidationException`, `NoSuchConformancePackException`, `ResourceInUseException`
     ///   (pack in progress), `InternalFailure`.
-    public func deleteConformancePack(
+    nonisolated(nonsending) public func deleteConformancePack(
         _ request: DeleteConformancePackRequest, context: RequestContext
     ) async throws(ConformanceError) {
         try request.validate()

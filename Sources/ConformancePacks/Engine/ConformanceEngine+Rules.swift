@@ -13,7 +13,7 @@ extension ConformanceEngine {
     ///   - context: The caller's account and region.
     /// - Returns: The rules and, unless this is the last page, a `NextToken`.
     /// - Throws: `ValidationException`, `NoSuchConfigRuleException`, `InvalidNextTokenException`, `InternalFailure`.
-    public func describeConfigRules(
+    nonisolated(nonsending) public func describeConfigRules(
         _ request: DescribeConfigRulesRequest, context: RequestContext
     ) async throws(ConformanceError) -> DescribeConfigRulesResponse {
         try request.validate()
@@ -35,11 +35,11 @@ extension ConformanceEngine {
             try PageToken.decode(token, .describeConfigRules, scope: scope)
         }
         let (rules, more) = try await read { state in
-            state[partition: key].rules.page(after: after, limit: Self.rulePage, where: include)
+            state[partition: key].rules.page(after: after, limit: Self.rulePage, where: include, Self.configRule)
         }
         return DescribeConfigRulesResponse(
-            configRules: rules.map(Self.configRule),
-            nextToken: more ? rules.last.map { PageToken.encode(.describeConfigRules, scope: scope, lastKey: $0.name) } : nil
+            configRules: rules,
+            nextToken: more ? rules.last.map { PageToken.encode(.describeConfigRules, scope: scope, lastKey: $0.configRuleName ?? "") } : nil
         )
     }
 
@@ -55,7 +55,7 @@ extension ConformanceEngine {
     ///   process check, no way to name the rule, a source without what its owner needs),
     ///   `AccessDeniedException` (a pack's rule), `MaxNumberOfConfigRulesExceededException`,
     ///   `InternalFailure`.
-    public func putConfigRule(_ request: PutConfigRuleRequest, context: RequestContext) async throws(ConformanceError) {
+    nonisolated(nonsending) public func putConfigRule(_ request: PutConfigRuleRequest, context: RequestContext) async throws(ConformanceError) {
         try request.validate()
         let key = PartitionKey(accountId: context.accountId, region: context.region)
         let input = request.configRule
@@ -129,7 +129,7 @@ extension ConformanceEngine {
     ///   - context: The caller's account and region.
     /// - Throws: `ValidationException`, `NoSuchConfigRuleException`, `AccessDeniedException` (a
     ///   pack's rule), `ResourceInUseException` (the rule is being deleted), `InternalFailure`.
-    public func deleteConfigRule(_ request: DeleteConfigRuleRequest, context: RequestContext) async throws(ConformanceError) {
+    nonisolated(nonsending) public func deleteConfigRule(_ request: DeleteConfigRuleRequest, context: RequestContext) async throws(ConformanceError) {
         try request.validate()
         let key = PartitionKey(accountId: context.accountId, region: context.region)
         let name = request.configRuleName

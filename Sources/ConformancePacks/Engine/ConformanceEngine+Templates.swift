@@ -11,7 +11,7 @@ extension ConformanceEngine {
     ///   - body: The template text (YAML or JSON), at most 1 MiB. PutConformancePack refuses one
     ///     over 307,200 bytes, as AWS does.
     /// - Throws: `ValidationException` (URI not `s3://…`, empty or oversized body), `InternalFailure`.
-    public func putTemplate(s3Uri: String, body: String) async throws(ConformanceError) {
+    nonisolated(nonsending) public func putTemplate(s3Uri: String, body: String) async throws(ConformanceError) {
         guard s3Uri.hasPrefix("s3://"), s3Uri.utf16.count <= 1024, !s3Uri.contains(where: \.isNewline) else {
             throw ConformanceError(
                 .validation,
@@ -37,7 +37,7 @@ extension ConformanceEngine {
     /// - Throws: `ValidationException` (name or version pattern, empty or oversized body),
     ///   `InvalidParameterValueException` (a version beyond the next one), `InternalFailure`.
     @discardableResult
-    public func putTemplate(
+    nonisolated(nonsending) public func putTemplate(
         documentName: String, documentVersion: String? = nil, body: String
     ) async throws(ConformanceError) -> String {
         let details = TemplateSSMDocumentDetails(documentName: documentName, documentVersion: documentVersion)

@@ -98,7 +98,7 @@ public final class ConformanceEngine: Sendable {
     /// Flushes the log, writes a final snapshot and releases the directory. Later calls are refused.
     ///
     /// - Throws: `LogError` when the final flush fails.
-    public func close() async throws {
+    nonisolated(nonsending) public func close() async throws {
         let task = core.withLock { core -> Task<Void, Never>?? in
             guard !core.closed else { return .none }
             core.closed = true
@@ -133,7 +133,7 @@ public final class ConformanceEngine: Sendable {
 
     /// Runs one command: completes due deployments, decides, enqueues and applies under the lock,
     /// then waits for durability outside it.
-    func perform<Result: Sendable>(
+    nonisolated(nonsending) func perform<Result: Sendable>(
         _ decide: (borrowing EngineState, _ now: Int64) throws(ConformanceError) -> Decision<Result>
     ) async throws(ConformanceError) -> Result {
         let (sequence, outcome, snapshot) = core.withLock {
@@ -175,7 +175,7 @@ public final class ConformanceEngine: Sendable {
     }
 
     /// Answers a query from the read models (recording any deployment that came due first).
-    func read<Result: Sendable>(
+    nonisolated(nonsending) func read<Result: Sendable>(
         _ body: (borrowing EngineState) throws(ConformanceError) -> Result
     ) async throws(ConformanceError) -> Result {
         try await perform { state, _ throws(ConformanceError) in

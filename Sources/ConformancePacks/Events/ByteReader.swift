@@ -75,8 +75,14 @@ struct ByteReader {
     mutating func string() throws(DecodeError) -> String {
         let length = try count()
         guard bytes.count - offset >= length else { throw fail("unexpected end of input") }
-        let slice = bytes[offset..<(offset + length)]
-        guard let value = String(validating: slice, as: UTF8.self) else { throw fail("invalid UTF-8") }
+        let start = offset
+        // ASCII (nearly every name, id and ARN) skips the generic validating initializer.
+        let value: String? = bytes.withUnsafeBufferPointer { buffer in
+            let slice = UnsafeBufferPointer(rebasing: buffer[start..<(start + length)])
+            if slice.allSatisfy({ $0 < 0x80 }) { return String(decoding: slice, as: UTF8.self) }
+            return String(validating: slice, as: UTF8.self)
+        }
+        guard let value else { throw fail("invalid UTF-8") }
         offset += length
         return value
     }

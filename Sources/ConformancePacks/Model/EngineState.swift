@@ -11,7 +11,7 @@ struct PartitionState: Sendable, Hashable {
     /// Rules that packs hold or have reserved (spec §3: 150 across packs).
     func reservedPackRuleCount(excludingPack excluded: String? = nil) -> Int {
         var total = 0
-        for pack in packs.unorderedValues where pack.name != excluded {
+        for pack in packs.orderedValues where pack.name != excluded {
             total += pack.reservedRuleCount
         }
         return total
@@ -19,7 +19,7 @@ struct PartitionState: Sendable, Hashable {
 
     var userRuleCount: Int {
         var deployed = 0
-        for pack in packs.unorderedValues { deployed += pack.ruleNames.count }
+        for pack in packs.orderedValues { deployed += pack.ruleNames.count }
         return rules.count - deployed
     }
 }

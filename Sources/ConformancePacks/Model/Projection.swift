@@ -13,15 +13,16 @@ extension EngineState {
             applyPackCompleted(e)
         case .packDeleteRequested(let e):
             withPartition(e.partition) { partition in
-                guard var pack = partition.packs[e.name] else { return }
-                pack.state = .deleteInProgress
-                pack.statusReason = nil
-                pack.pending = .delete
-                pack.dueTime = e.dueTime
-                for name in pack.ruleNames {
-                    partition.rules[name]?.state = "DELETING"
+                let ruleNames = partition.packs.modify(e.name) { pack in
+                    pack.state = .deleteInProgress
+                    pack.statusReason = nil
+                    pack.pending = .delete
+                    pack.dueTime = e.dueTime
+                    return pack.ruleNames
                 }
-                partition.packs[e.name] = pack
+                for name in ruleNames ?? [] {
+                    partition.rules.modify(name) { $0.state = "DELETING" }
+                }
             }
             pending[PackRef(partition: e.partition, name: e.name)] = e.dueTime
         case .packDeleted(let e):
@@ -52,17 +53,7 @@ extension EngineState {
 
     private mutating func applyPackRequested(_ e: PackRequested) {
         withPartition(e.partition) { partition in
-            if e.isCreate || partition.packs[e.name] == nil {
-                partition.packs[e.name] = PackRecord(
-                    name: e.name, id: e.id, arn: e.arn, stackArn: e.stackArn,
-                    deliveryS3Bucket: e.deliveryS3Bucket, deliveryS3KeyPrefix: e.deliveryS3KeyPrefix,
-                    inputParameters: e.inputParameters, origin: e.origin, tags: e.tags,
-                    state: .createInProgress, statusReason: nil,
-                    lastUpdateRequested: e.time, lastUpdateCompleted: nil,
-                    ruleNames: [], pending: e.outcome, dueTime: e.dueTime
-                )
-            } else {
-                guard var pack = partition.packs[e.name] else { return }
+            let updated: Void? = e.isCreate ? nil : partition.packs.modify(e.name) { pack in
                 pack.deliveryS3Bucket = e.deliveryS3Bucket
                 pack.deliveryS3KeyPrefix = e.deliveryS3KeyPrefix
                 pack.inputParameters = e.inputParameters
@@ -72,7 +63,16 @@ extension EngineState {
                 pack.lastUpdateRequested = e.time
                 pack.pending = e.outcome
                 pack.dueTime = e.dueTime
-                partition.packs[e.name] = pack
+            }
+            if updated == nil {
+                partition.packs[e.name] = PackRecord(
+                    name: e.name, id: e.id, arn: e.arn, stackArn: e.stackArn,
+                    deliveryS3Bucket: e.deliveryS3Bucket, deliveryS3KeyPrefix: e.deliveryS3KeyPrefix,
+                    inputParameters: e.inputParameters, origin: e.origin, tags: e.tags,
+                    state: .createInProgress, statusReason: nil,
+                    lastUpdateRequested: e.time, lastUpdateCompleted: nil,
+                    ruleNames: [], pending: e.outcome, dueTime: e.dueTime
+                )
             }
         }
         pending[PackRef(partition: e.partition, name: e.name)] = e.dueTime
@@ -80,35 +80,59 @@ extension EngineState {
 
     private mutating func applyPackCompleted(_ e: PackTransition) {
         withPartition(e.partition) { partition in
-            guard var pack = partition.packs[e.name] else { return }
-            switch pack.pending {
+            // Take the pending outcome out of the pack (in place, so its rules are not copied).
+            guard let (outcome, current) = partition.packs.modify(e.name, { pack -> (PendingOutcome?, [String]) in
+                let outcome = pack.pending
+                pack.pending = nil
+                return (outcome, pack.ruleNames)
+            }) else { return }
+            var newNames: [String]?
+            switch outcome {
             case .deploy(let rules)?:
-                let keep = Set(rules.map(\.name))
-                for name in pack.ruleNames where !keep.contains(name) && partition.rules[name]?.ownerPack == e.name {
-                    partition.rules[name] = nil
+                let names = rules.map(\.name)
+                if names != current {
+                    let keep = Set(names)
+                    for name in current where !keep.contains(name) && partition.rules[name]?.ownerPack == e.name {
+                        partition.rules[name] = nil
+                    }
                 }
-                for rule in rules { partition.rules[rule.name] = rule }
-                pack.ruleNames = rules.map(\.name)
-                pack.state = .createComplete
-                pack.statusReason = nil
-            case .fail(let reason)?:
-                pack.state = .createFailed
-                pack.statusReason = reason
-            case .delete?, nil:
-                return
+                for rule in rules {
+                    // Re-deploying an unchanged rule (the common update) touches nothing.
+                    let changed = partition.rules.modify(rule.name) { existing -> Bool in
+                        if existing != rule { existing = rule }
+                        return true
+                    }
+                    if changed == nil { partition.rules[rule.name] = rule }
+                }
+                newNames = names
+            case .fail, .delete, nil:
+                break
             }
-            pack.lastUpdateCompleted = e.time
-            pack.pending = nil
-            pack.dueTime = nil
-            partition.packs[e.name] = pack
+            partition.packs.modify(e.name) { pack in
+                switch outcome {
+                case .deploy?:
+                    pack.ruleNames = newNames ?? []
+                    pack.state = .createComplete
+                    pack.statusReason = nil
+                case .fail(let reason)?:
+                    pack.state = .createFailed
+                    pack.statusReason = reason
+                case .delete?, nil:
+                    pack.pending = outcome  // not a deployment: leave the pack as it was
+                    return
+                }
+                pack.lastUpdateCompleted = e.time
+                pack.dueTime = nil
+            }
         }
         pending[PackRef(partition: e.partition, name: e.name)] = nil
     }
 
     private mutating func withPartition(_ key: PartitionKey, _ body: (inout PartitionState) -> Void) {
-        body(&partitions[key, default: PartitionState()])
-        if partitions[key]?.packs.isEmpty == true && partitions[key]?.rules.isEmpty == true {
-            partitions[key] = nil
-        }
+        let isEmpty = { (partition: inout PartitionState) -> Bool in
+            body(&partition)
+            return partition.packs.isEmpty && partition.rules.isEmpty
+        }(&partitions[key, default: PartitionState()])
+        if isEmpty { partitions[key] = nil }
     }
 }

@@ -1,26 +1,46 @@
 /// Values keyed by name, kept in ordinal name order so a page is a binary search plus a slice.
 ///
-/// Keys live in a sorted `ContiguousArray`; the dictionary holds the values. Partitions are small
-/// (≤ 50 packs, ≤ 1000 rules), so the O(n) insert costs less than a tree would.
+/// Struct-of-arrays: sorted keys and their values in two parallel `ContiguousArray`s, found by
+/// binary search. Partitions are small (≤ 50 packs, ≤ 1000 rules), so the O(n) shift of an insert
+/// costs less than a tree would, and a page reads contiguous memory without hashing.
 struct SortedMap<Value: Sendable & Hashable>: Sendable, Hashable {
     private(set) var keys: ContiguousArray<String> = []
-    private var values: [String: Value] = [:]
+    private var values: ContiguousArray<Value> = []
 
     var count: Int { keys.count }
     var isEmpty: Bool { keys.isEmpty }
 
-    /// - Complexity: O(1) on average.
+    /// - Complexity: O(log n) to read; O(n) to insert or remove.
     subscript(key: String) -> Value? {
-        get { values[key] }
+        get {
+            let index = firstIndex(after: key, inclusive: true)
+            return index < keys.count && keys[index] == key ? values[index] : nil
+        }
         set {
-            if let newValue {
-                if values.updateValue(newValue, forKey: key) == nil {
-                    keys.insert(key, at: firstIndex(after: key, inclusive: true))
-                }
-            } else if values.removeValue(forKey: key) != nil {
-                keys.remove(at: firstIndex(after: key, inclusive: true))
+            let index = firstIndex(after: key, inclusive: true)
+            let present = index < keys.count && keys[index] == key
+            switch (present, newValue) {
+            case (true, let value?):
+                values[index] = value
+            case (true, nil):
+                keys.remove(at: index)
+                values.remove(at: index)
+            case (false, let value?):
+                keys.insert(key, at: index)
+                values.insert(value, at: index)
+            case (false, nil):
+                break
             }
         }
+    }
+
+    /// Mutates the value for `key` in place (no copy of the value); `nil` when `key` is absent.
+    ///
+    /// - Complexity: O(log n).
+    mutating func modify<Result>(_ key: String, _ body: (inout Value) -> Result) -> Result? {
+        let index = firstIndex(after: key, inclusive: true)
+        guard index < keys.count && keys[index] == key else { return nil }
+        return body(&values[index])
     }
 
     /// Index of the first key `> key` (or `>= key` when `inclusive`).
@@ -37,27 +57,28 @@ struct SortedMap<Value: Sendable & Hashable>: Sendable, Hashable {
         return low
     }
 
-    /// Up to `limit` values with keys strictly after `key` (from the start when `nil`), and whether more follow.
+    /// Up to `limit` values with keys strictly after `key` (from the start when `nil`) that pass
+    /// `include`, each passed through `transform`, and whether more follow.
     ///
-    /// - Complexity: O(log n + limit).
-    func page(after key: String?, limit: Int, where include: (Value) -> Bool = { _ in true }) -> (values: [Value], more: Bool) {
+    /// The values are read in place: only what `transform` builds is copied.
+    ///
+    /// - Complexity: O(log n + limit) when `include` passes most values.
+    func page<T>(
+        after key: String?, limit: Int, where include: (Value) -> Bool = { _ in true }, _ transform: (Value) -> T
+    ) -> (items: [T], more: Bool) {
         var index = key.map { firstIndex(after: $0) } ?? 0
-        var result: [Value] = []
-        result.reserveCapacity(min(limit, keys.count - index))
+        var items: [T] = []
+        items.reserveCapacity(min(limit, keys.count - index))
         while index < keys.count {
-            guard let value = values[keys[index]] else { index += 1; continue }
-            if include(value) {
-                if result.count == limit { return (result, true) }
-                result.append(value)
+            if include(values[index]) {
+                if items.count == limit { return (items, true) }
+                items.append(transform(values[index]))
             }
             index += 1
         }
-        return (result, false)
+        return (items, false)
     }
 
     /// Every value in key order.
-    var orderedValues: [Value] { keys.compactMap { values[$0] } }
-
-    /// The values in no particular order (cheap; for counting).
-    var unorderedValues: Dictionary<String, Value>.Values { values.values }
+    var orderedValues: ContiguousArray<Value> { values }
 }
