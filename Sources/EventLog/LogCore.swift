@@ -111,7 +111,8 @@ final class LogCore: Sendable {
                 try await withUnsafeThrowingContinuation { (continuation: UnsafeContinuation<Void, any Error>) in
                     let outcome: Result<Void, LogError>? = state.withLock { s in
                         if sequence <= s.durable { return .success(()) }
-                        if let failure = s.failure { return .failure(Self.refused(failure, directory: directory)) }
+                        // Enqueued before the failure and not durable: its batch failed or was dropped.
+                        if let failure = s.failure { return .failure(failure) }
                         if s.finished {
                             return .failure(LogError(
                                 code: .closed, message: "the log closed before sequence \(sequence) was written",
@@ -178,8 +179,9 @@ final class LogCore: Sendable {
             s.waiters = []
             return all
         }
-        let refused = Self.refused(error, directory: directory)
-        for waiter in waiters { waiter.continuation.resume(throwing: refused) }
+        // The waiters of the failed batch get the write's own error (io, diskFull); later
+        // appends get `refused`.
+        for waiter in waiters { waiter.continuation.resume(throwing: error) }
     }
 
     /// Marks the writer finished: waiters for sequences never written get ``LogError/Code/closed``.

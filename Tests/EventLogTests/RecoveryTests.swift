@@ -157,17 +157,20 @@ struct RecoveryTests {
         }
     }
 
-    @Test("A failed write (ENOSPC) is never acknowledged, and the log refuses appends until reopened")
-    func failedWriteRefusesAppends() async throws {
+    @Test(
+        "A failed write (ENOSPC, EIO) is never acknowledged, and the log refuses appends until reopened",
+        arguments: [(ENOSPC, LogError.Code.diskFull, LogError.Code.diskFull), (EIO, .io, .closed)]
+    )
+    func failedWriteRefusesAppends(errno: Int32, waiterCode: LogError.Code, laterCode: LogError.Code) async throws {
         try await withTemporaryDirectory { dir in
             var options = LogOptions(durability: .everyBatch)
             options.writeFault = { first in
-                first >= 3 ? LogError.system(SystemCallError(rawValue: ENOSPC), "writing", file: dir) : nil
+                first >= 3 ? LogError.system(SystemCallError(rawValue: errno), "writing", file: dir) : nil
             }
             let log = try EventLog.open(directory: dir, options: options)
             #expect(try await log.append([makeRecord(1), makeRecord(2)]) == 1...2)
-            await #expect { _ = try await log.append([makeRecord(3)]) } throws: { ($0 as? LogError)?.code == .diskFull }
-            #expect { _ = try log.enqueue([makeRecord(4)]) } throws: { ($0 as? LogError)?.code == .diskFull }
+            await #expect { _ = try await log.append([makeRecord(3)]) } throws: { ($0 as? LogError)?.code == waiterCode }
+            #expect { _ = try log.enqueue([makeRecord(4)]) } throws: { ($0 as? LogError)?.code == laterCode }
             #expect(log.durableSequence == 2)
             await #expect(throws: LogError.self) { try await log.close() }
             // Reopened without the fault: only the acknowledged records are there.
