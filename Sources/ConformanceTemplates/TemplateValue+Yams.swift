@@ -18,7 +18,7 @@ extension TemplateValue {
         } catch let error as YamlError {
             throw TemplateFailure(Self.describe(error))
         } catch {
-            throw TemplateFailure("Template format error: YAML not well-formed. \(error)")
+            throw TemplateFailure("Template format error: YAML not well-formed. \(String(describing: error).prefix(200))")
         }
         guard let root else {
             throw TemplateFailure("Template format error: the template is empty")
@@ -39,6 +39,10 @@ extension TemplateValue {
         switch error {
         case .scanner(let context, let problem, let mark, _), .parser(let context, let problem, let mark, _),
             .composer(let context, let problem, let mark, _):
+            if problem.hasPrefix("Maximum nesting level") {
+                // libyaml's own bound (1,000 levels) tripped before the converter's.
+                return "Template format error: the template nests deeper than \(TemplateLimits.maxDepth) levels (line \(mark.line), column \(mark.column))"
+            }
             let text = context.map { "\($0.text) \(problem)" } ?? problem
             return located(text, mark)
         case .reader(let problem, _, _, _):
