@@ -45,6 +45,7 @@ struct ServeCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        ConformanceServer.adoptEventLoopsAsGlobalExecutor()
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
             handler.logLevel =
