@@ -3,6 +3,9 @@ import PackageDescription
 
 // Benchmarks live in their own package so the main package never depends on ordo-one/benchmark.
 // Run: cd Benchmarks && swift package --scratch-path .build-bench benchmark --target EventLogBenchmarks
+// A path dependency's identity is the name of its folder, and a clone may name the checkout anything.
+let root = Context.packageDirectory.split(separator: "/").dropLast().last.map(String.init) ?? "main"
+
 let package = Package(
     name: "Benchmarks",
     platforms: [.macOS(.v15)],
@@ -17,7 +20,7 @@ let package = Package(
             name: "EventLogBenchmarks",
             dependencies: [
                 .product(name: "Benchmark", package: "benchmark"),
-                .product(name: "EventLog", package: "main"),
+                .product(name: "EventLog", package: root),
                 "CLZ4Bench",
             ],
             path: "EventLogBenchmarks",
@@ -27,7 +30,7 @@ let package = Package(
             name: "TemplateBenchmarks",
             dependencies: [
                 .product(name: "Benchmark", package: "benchmark"),
-                .product(name: "ConformanceTemplates", package: "main"),
+                .product(name: "ConformanceTemplates", package: root),
             ],
             path: "TemplateBenchmarks",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
@@ -36,7 +39,7 @@ let package = Package(
             name: "EnginePacksBenchmarks",
             dependencies: [
                 .product(name: "Benchmark", package: "benchmark"),
-                .product(name: "ConformancePacks", package: "main"),
+                .product(name: "ConformancePacks", package: root),
             ],
             path: "EnginePacksBenchmarks",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
