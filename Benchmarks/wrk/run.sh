@@ -93,11 +93,12 @@ if [ "${SKIP_MOTO:-0}" != 1 ] && command -v moto_server > /dev/null; then
 import sys, time, boto3
 client = boto3.client("config", endpoint_url=f"http://127.0.0.1:{sys.argv[1]}", region_name="us-east-1",
                       aws_access_key_id="123456789012", aws_secret_access_key="x")
-for attempt in range(100):
+import socket
+for attempt in range(200):  # wait until moto listens
     try:
-        client.describe_organization_conformance_packs()
+        socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=1).close()
         break
-    except Exception:
+    except OSError:
         time.sleep(0.1)
 for i in range(1, 6):
     client.put_organization_conformance_pack(OrganizationConformancePackName=f"bench-{i}",
