@@ -46,13 +46,9 @@ struct ServeCommand: AsyncParsableCommand {
 
     func run() async throws {
         ConformanceServer.adoptEventLoopsAsGlobalExecutor()
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel =
-                ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap { Logger.Level(rawValue: $0.lowercased()) }
-                ?? .info
-            return handler
-        }
+        let level =
+            ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap { Logger.Level(rawValue: $0.lowercased()) } ?? .info
+        LoggingSystem.bootstrap { label in ServerLogHandler(label: label, level: level) }
         let logger = Logger(label: "conform.server")
         let store: CredentialStore?
         do {
