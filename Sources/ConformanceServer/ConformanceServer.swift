@@ -1,6 +1,9 @@
 package import Hummingbird
 package import Logging
+import HummingbirdCore
 import NIOCore
+import NIOPosix
+import ServiceLifecycle
 
 /// The AWS JSON 1.1 endpoint of an engine.
 package enum ConformanceServer {
@@ -11,7 +14,8 @@ package enum ConformanceServer {
     ///   - configuration: Address and credentials.
     ///   - logger: Request lines at debug, failures at warning.
     ///   - onReady: Called once the socket listens, with the host and the real port.
-    /// - Returns: The application; run it with `runService()` for SIGINT/SIGTERM handling.
+    /// - Returns: The application (what in-process tests drive; ``run(service:configuration:logger:onReady:)``
+    ///   serves the same responder without the per-request logger and context `Application` builds).
     package static func makeApplication<Service: ConformanceService>(
         service: Service,
         configuration: ServerConfiguration,
@@ -37,7 +41,10 @@ package enum ConformanceServer {
     /// Serves until SIGINT or SIGTERM, then stops accepting connections and lets in-flight requests
     /// finish before returning.
     ///
-    /// The caller closes the engine afterwards, so the log is flushed after the last answer.
+    /// Runs HummingbirdCore's HTTP/1.1 server directly with ``ConformanceResponder/answer(_:)``:
+    /// unlike `Application`, this builds no per-request logger, request id or request context (the
+    /// responder has its own request id and logs with its own logger). The caller closes the engine
+    /// afterwards, so the log is flushed after the last answer.
     ///
     /// - Throws: When the address cannot be bound.
     package static func run<Service: ConformanceService>(
@@ -46,9 +53,28 @@ package enum ConformanceServer {
         logger: Logger,
         onReady: @escaping @Sendable (_ host: String, _ port: Int) -> Void = { _, _ in }
     ) async throws {
-        let application = makeApplication(
-            service: service, configuration: configuration, logger: logger, onReady: onReady
+        let responder = ConformanceResponder(
+            service: service,
+            authenticator: Authenticator(credentials: configuration.credentials),
+            logger: logger
         )
-        try await application.runService(gracefulShutdownSignals: [.sigterm, .sigint])
+        let host = configuration.host
+        let port = configuration.port
+        let server = try HTTPServerBuilder.http1().buildServer(
+            configuration: HummingbirdCore.ServerConfiguration(address: .hostname(host, port: port)),
+            eventLoopGroup: MultiThreadedEventLoopGroup.singleton,
+            logger: logger,
+            responder: { request, writer, _ in
+                let response = await responder.answer(request)
+                try await writer.write(response: response.head, body: response.body)
+            },
+            onServerRunning: { channel in
+                onReady(host, channel.localAddress?.port ?? port)
+            }
+        )
+        let group = ServiceGroup(
+            configuration: .init(services: [server], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        )
+        try await group.run()
     }
 }

@@ -8,8 +8,7 @@ package import Logging
 ///
 /// Order of checks (spec §1.4): method, body size, target, JSON, authentication, model
 /// constraints, then the operation. Every outcome is a response: a shape with 200, or an AWS JSON
-/// error; nothing a client sends can make `respond` throw, except losing the connection while the
-/// body is read.
+/// error; nothing a client sends can make it throw.
 package struct ConformanceResponder<Service: ConformanceService>: HTTPResponder {
     package typealias Context = BasicRequestContext
 
@@ -28,6 +27,11 @@ package struct ConformanceResponder<Service: ConformanceService>: HTTPResponder 
     }
 
     package func respond(to request: Request, context: Context) async throws -> Response {
+        await answer(request)
+    }
+
+    /// The response to one request; never throws (every failure is an AWS JSON error).
+    package func answer(_ request: Request) async -> Response {
         let started = ContinuousClock.now
         var target: AmzTarget?
         let outcome: Result<ByteBuffer, ServiceError>
