@@ -88,20 +88,20 @@ struct ReplayTests {
         logger.logLevel = .critical
         let replayed = try ConformanceEngine.rebuild(
             snapshots: nil, logger: logger, lastSequence: last,
-            reader: { from throws(LogError) in try engine.log.read(from: from) }
+            reader: { from throws(LogError) in try engine.log!.read(from: from) }
         )
         #expect(SnapshotCodec.digest(replayed) == live)
         #expect(replayed == engine.core.withLock { $0.state })
 
         // The newest periodic snapshot plus the tail after it.
         await engine.core.withLock { $0.snapshotTask }?.value
-        let (snapshot, skipped) = engine.log.snapshots.loadNewest(maxFormatVersion: SnapshotCodec.formatVersion)
+        let (snapshot, skipped) = engine.log!.snapshots.loadNewest(maxFormatVersion: SnapshotCodec.formatVersion)
         #expect(skipped.isEmpty)
         let snapshotSequence = try #require(snapshot?.sequence)
         #expect(snapshotSequence >= 250 && snapshotSequence < last)
         let fromSnapshot = try ConformanceEngine.rebuild(
-            snapshots: engine.log.snapshots, logger: logger, lastSequence: last,
-            reader: { from throws(LogError) in try engine.log.read(from: from) }
+            snapshots: engine.log!.snapshots, logger: logger, lastSequence: last,
+            reader: { from throws(LogError) in try engine.log!.read(from: from) }
         )
         #expect(SnapshotCodec.digest(fromSnapshot) == live)
 
@@ -191,7 +191,7 @@ struct WriteFailureTests {
         let engine = try await ConformanceEngine.open(configuration(directory))
         _ = try await engine.putConformancePack(put("Kept", body: template(rules: ["r"])), context: alice)
         let digest = engine.stateDigest()
-        try await engine.log.close()  // every later enqueue fails
+        try await engine.log!.close()  // every later enqueue fails
         let failure = await errorCode { _ = try await engine.putConformancePack(put("Lost", body: template(rules: ["r"])), context: alice) }
         #expect(failure == .internalFailure)
         #expect(engine.stateDigest() == digest)
@@ -200,5 +200,37 @@ struct WriteFailureTests {
         let reopened = try await ConformanceEngine.open(configuration(directory))
         #expect(reopened.stateDigest() == digest)
         try await reopened.close()
+    }
+}
+
+@Suite("Read-only views")
+struct ReadOnlyViewTests {
+    @Test("A view at a sequence shows the state as it stood then, beside the writer, and refuses writes")
+    func viewAtSequence() async throws {
+        let directory = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let clock = ManualClock()
+        let engine = try await ConformanceEngine.open(configuration(directory, clock: clock, delay: .seconds(3)))
+        _ = await ReplayTests.drive(engine, clock: clock, seed: 5, count: 120)
+        let midDigest = engine.stateDigest()
+        let midSequence = engine.lastSequence
+        _ = await ReplayTests.drive(engine, clock: clock, seed: 6, count: 120)
+        #expect(engine.lastSequence > midSequence)
+
+        let past = try ConformanceEngine.openReadOnly(dataDirectory: directory, at: .sequence(midSequence))
+        #expect(past.stateDigest() == midDigest)
+        #expect(past.lastSequence == midSequence)
+        #expect(!past.acceptsWrites && engine.acceptsWrites)
+        #expect(await errorCode { _ = try await past.putConformancePack(put("P", body: template(rules: ["r"])), context: alice) } == .accessDenied)
+        clock.advance(3600)  // nothing comes due in a view
+        _ = try await past.describeConformancePacks(.init(), context: alice)
+        #expect(past.stateDigest() == midDigest)
+        try await past.close()
+
+        let now = try ConformanceEngine.openReadOnly(dataDirectory: directory, at: .time(Date.distantFuture))
+        #expect(now.stateDigest() == engine.stateDigest())
+        let before = try ConformanceEngine.openReadOnly(dataDirectory: directory, at: .sequence(0))
+        #expect(before.lastSequence == 0)
+        try await engine.close()
     }
 }

@@ -70,6 +70,7 @@ extension ConformanceEngine {
 
     /// Writes `state` once its last event is durable, off the caller's path.
     func scheduleSnapshot(_ state: EngineState) {
+        guard let log else { return }
         let task = Task.detached { [self] in
             do {
                 try await log.waitDurable(state.lastSequence)

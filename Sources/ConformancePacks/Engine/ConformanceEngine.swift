@@ -15,7 +15,8 @@ import Synchronization
 /// answers that command with `InternalFailure`, and refuses every later request the same way until
 /// it is reopened (which rebuilds the state from the log).
 public final class ConformanceEngine: Sendable {
-    let log: EventLog
+    /// The event log; `nil` for a read-only view (``openReadOnly(dataDirectory:at:logger:)``).
+    let log: EventLog?
     let snapshotStore: SnapshotStore
     let core: Mutex<Core>
     let clock: any ConformanceClock
@@ -43,8 +44,8 @@ public final class ConformanceEngine: Sendable {
         var result: Result
     }
 
-    private init(
-        log: EventLog, snapshotStore: SnapshotStore, state: EngineState, snapshotSequence: UInt64,
+    init(
+        log: EventLog?, snapshotStore: SnapshotStore, state: EngineState, snapshotSequence: UInt64,
         configuration: Configuration
     ) {
         self.log = log
@@ -108,6 +109,7 @@ public final class ConformanceEngine: Sendable {
         }
         guard let task else { return }  // already closed
         await task?.value
+        guard let log else { return }
         let (state, snapshotSequence, healthy) = core.withLock { ($0.state, $0.snapshotSequence, $0.refusal == Self.closedError) }
         if healthy && state.lastSequence > snapshotSequence {
             try await log.waitDurable(state.lastSequence)
@@ -117,6 +119,13 @@ public final class ConformanceEngine: Sendable {
     }
 
     static let closedError = ConformanceError(.internalFailure, "The conformance engine is closed.")
+
+    static let readOnlyError = ConformanceError(
+        .accessDenied, "This conform engine is a read-only view of its log at a past point; it accepts no writes."
+    )
+
+    /// Whether the engine records commands; `false` for a read-only view.
+    public var acceptsWrites: Bool { log != nil }
 
     /// A hash of the read models in canonical order: equal digests mean equal state. Replays and
     /// restarts must reproduce the digest of the live engine.
@@ -141,7 +150,8 @@ public final class ConformanceEngine: Sendable {
             if let refusal = core.refusal { return (0, .failure(refusal), nil) }
             var last: UInt64 = 0
             let now = clock.now().epochMilliseconds
-            let due = core.state.dueCompletions(now: now)
+            // A read-only view shows the state as it stood: nothing comes due.
+            let due = log == nil ? [] : core.state.dueCompletions(now: now)
             if !due.isEmpty {
                 switch commit(due, to: &core) {
                 case .success(let sequence): last = sequence
@@ -163,7 +173,7 @@ public final class ConformanceEngine: Sendable {
             }
             return (last, outcome, snapshotDue(&core))
         }
-        if sequence > 0 {
+        if sequence > 0, let log {
             do {
                 try await log.waitDurable(sequence)
             } catch {
@@ -185,6 +195,7 @@ public final class ConformanceEngine: Sendable {
 
     /// Appends `events` to the log and applies them. Called under the lock.
     private func commit(_ events: [DomainEvent], to core: inout Core) -> Swift.Result<UInt64, ConformanceError> {
+        guard let log else { return .failure(Self.readOnlyError) }
         let records = events.map(EventCodec.encode)
         let range: ClosedRange<UInt64>
         do {
