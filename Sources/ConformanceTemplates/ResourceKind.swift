@@ -92,4 +92,21 @@ enum ResourceKind {
             retryAttemptSeconds: try reader.integer("RetryAttemptSeconds"),
             executionControlsJSON: try reader.json("ExecutionControls", scalars: .typed))
     }
+
+    /// Refuses intrinsic functions in a remediation's `Parameters.AutomationAssumeRole`: "AWS Config
+    /// does not support AWS CloudFormation intrinsic functions for the automation execution role"
+    /// (AWS Config Developer Guide), so the role must be a literal ARN.
+    static func checkLiteralAssumeRole(_ properties: TemplateMap) throws(TemplateFailure) {
+        guard let role = properties["Parameters"]?.map?["AutomationAssumeRole"], containsFunction(role) else { return }
+        throw TemplateFailure("Template error: AWS Config does not support intrinsic functions for the automation execution role; AutomationAssumeRole must be a literal ARN")
+            .at("AutomationAssumeRole").at("Parameters")
+    }
+
+    private static func containsFunction(_ value: TemplateValue) -> Bool {
+        switch value {
+        case .string, .null: false
+        case .list(let items): items.contains(where: containsFunction)
+        case .map(let map): map.keys.contains(where: TemplateEvaluator.isFunctionKey) || map.values.contains(where: containsFunction)
+        }
+    }
 }

@@ -59,6 +59,9 @@ enum TemplateResolver {
                         }
                         return
                     }
+                    if entry.type == ResourceKind.remediation, let properties = entry.properties {
+                        try within("Properties") { () throws(TemplateFailure) in try ResourceKind.checkLiteralAssumeRole(properties) }
+                    }
                     let evaluated = try within("Properties") { () throws(TemplateFailure) -> TemplateMap in
                         guard let properties = entry.properties, let value = try evaluator.evaluate(.map(properties)) else {
                             return TemplateMap()

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import ConformanceTemplates
 
@@ -92,13 +93,17 @@ struct ResourceTests {
                   Automatic: TRUE
                   ExecutionControls: {SsmControls: {ConcurrentExecutionRatePercentage: '5', ErrorPercentage: 20}}
                   Parameters:
-                    AutomationAssumeRole: {StaticValue: {Values: [!Sub 'arn:aws:iam::${AWS::AccountId}:role/fix']}}
+                    AutomationAssumeRole: {StaticValue: {Values: ['arn:aws:iam::<Account-Id>:role/fix']}}
+                    BucketName: {StaticValue: {Values: [!Sub '${AWS::AccountId}-logs']}}
             """
         let fix = try #require(try resolved(yaml).remediations.first)
         #expect(fix == TemplateRemediation(
             logicalId: "Fix", configRuleName: "rule", targetType: "SSM_DOCUMENT", targetId: "AWS-Fix",
-            parametersJSON: #"{"AutomationAssumeRole":{"StaticValue":{"Values":["arn:aws:iam::123456789012:role/fix"]}}}"#,
+            parametersJSON: #"{"AutomationAssumeRole":{"StaticValue":{"Values":["arn:aws:iam::<Account-Id>:role/fix"]}},"BucketName":{"StaticValue":{"Values":["123456789012-logs"]}}}"#,
             automatic: true, executionControlsJSON: #"{"SsmControls":{"ConcurrentExecutionRatePercentage":5,"ErrorPercentage":20}}"#))
+        let intrinsicRole = yaml.replacingOccurrences(of: "['arn:aws:iam::<Account-Id>:role/fix']", with: "[!Sub 'arn:aws:iam::${AWS::AccountId}:role/fix']")
+        #expect(templateError(intrinsicRole)?.message ==
+            "Template error: AWS Config does not support intrinsic functions for the automation execution role; AutomationAssumeRole must be a literal ARN (at Resources.Fix.Properties.Parameters.AutomationAssumeRole)")
     }
 
     @Test("Resource limits: 130 resources pass, 131 are refused with AWS's message")
