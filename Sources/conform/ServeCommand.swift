@@ -34,7 +34,13 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "A JSON list of {\"AccessKeyId\", \"SecretAccessKey\", \"AccountId\"}; when given, SigV4 signatures are verified.")
     var credentials: String?
 
+    @Option(help: "Serve read-only, the state as it stood after this event sequence number or at this ISO-8601 time; writes are refused.")
+    var at: String?
+
     func validate() throws {
+        if let at, Self.readPoint(at) == nil {
+            throw ValidationError("--at must be an event sequence number or an ISO-8601 time (2024-01-02T03:04:05Z), not '\(at)'.")
+        }
         guard (0...65_535).contains(port) else {
             throw ValidationError("--port must be between 0 and 65535, not \(port).")
         }
@@ -73,17 +79,31 @@ struct ServeCommand: AsyncParsableCommand {
                 ]
             )
         }
-        let engine = try await ConformanceEngine.open(
-            .init(
-                dataDirectory: dataDirectory,
-                durability: ConformanceEngine.Durability(parsing: durability) ?? .everyBatch,
-                logger: Logger(label: "conform.engine")
-            )
-        )
         let configuration = ServerConfiguration(host: host, port: port, credentials: store)
+        let ready: @Sendable (String, Int) -> Void = { host, port in
+            FileHandle.standardOutput.write(Data("listening on http://\(host):\(port)\n".utf8))
+        }
+        let engine: ConformanceEngine
+        if let at, let point = Self.readPoint(at) {
+            engine = try ConformanceEngine.openReadOnly(
+                dataDirectory: dataDirectory, at: point, logger: Logger(label: "conform.engine")
+            )
+        } else {
+            engine = try await ConformanceEngine.open(
+                .init(
+                    dataDirectory: dataDirectory,
+                    durability: ConformanceEngine.Durability(parsing: durability) ?? .everyBatch,
+                    logger: Logger(label: "conform.engine")
+                )
+            )
+        }
         do {
-            try await ConformanceServer.run(service: engine, configuration: configuration, logger: logger) { host, port in
-                FileHandle.standardOutput.write(Data("listening on http://\(host):\(port)\n".utf8))
+            if at != nil {
+                try await ConformanceServer.run(
+                    service: ReadOnlyService(engine), configuration: configuration, logger: logger, onReady: ready
+                )
+            } else {
+                try await ConformanceServer.run(service: engine, configuration: configuration, logger: logger, onReady: ready)
             }
         } catch {
             try? await engine.close()
@@ -91,5 +111,15 @@ struct ServeCommand: AsyncParsableCommand {
         }
         try await engine.close()
         logger.info("Stopped; log flushed and closed")
+    }
+
+    /// `--at`: a sequence number, or an ISO-8601 time (with or without fractional seconds).
+    static func readPoint(_ text: String) -> ConformanceEngine.ReadPoint? {
+        if let sequence = UInt64(text) { return .sequence(sequence) }
+        if let date = try? Date(text, strategy: .iso8601) { return .time(date) }
+        if let date = try? Date(text, strategy: Date.ISO8601FormatStyle(includingFractionalSeconds: true)) {
+            return .time(date)
+        }
+        return nil
     }
 }
