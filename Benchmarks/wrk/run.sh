@@ -54,12 +54,20 @@ seed_packs() {
     done
 }
 
-# scenario NAME SCRIPT URL: RUNS runs of wrk, then the median of rps, p50 and p99.
+# CPU time (user + system) of a process in clock ticks.
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+
+# scenario NAME SCRIPT URL PID: RUNS runs of wrk, then the median of rps, p50, p99 and the server's
+# CPU time per request (load-independent, unlike rps on a shared machine).
 scenario() {
-    local name="$1" script="$2" url="$3"
+    local name="$1" script="$2" url="$3" pid="$4"
     : > "$work/$name.results"
     for run in $(seq 1 "$runs"); do
+        before="$(cpu_ticks "$pid")"
         line="$(wrk -t"$threads" -c"$connections" -d"$duration" -s "$script" "$url" | grep '^RESULT')"
+        after="$(cpu_ticks "$pid")"
+        requests="$(echo "$line" | sed 's/.*requests=\([0-9]*\).*/\1/')"
+        line="$line cpu_us_per_req=$(( (after - before) * 1000000 / $(getconf CLK_TCK) / requests ))"
         echo "$name run $run: $line"
         echo "$line" >> "$work/$name.results"
     done
@@ -69,7 +77,7 @@ name, path = sys.argv[1], sys.argv[2]
 rows = [dict(re.findall(r"(\w+)=([\d.]+)", line)) for line in open(path)]
 median = lambda key: statistics.median(float(r[key]) for r in rows)
 print(f"MEDIAN {name}: rps={median('rps'):.0f} p50_ms={median('p50_ms'):.3f} p99_ms={median('p99_ms'):.3f} "
-      f"non2xx={sum(int(r['non2xx']) for r in rows)}")
+      f"cpu_us_per_req={median('cpu_us_per_req'):.0f} non2xx={sum(int(r['non2xx']) for r in rows)}")
 PY
 }
 
@@ -77,12 +85,12 @@ echo "conform: $bin; wrk -t$threads -c$connections -d$duration; $runs runs per s
 
 start_conform none
 seed_packs
-scenario describe "$here/describe.lua" "http://127.0.0.1:$port/"
-scenario status "$here/status.lua" "http://127.0.0.1:$port/"
+scenario describe "$here/describe.lua" "http://127.0.0.1:$port/" "$server_pid"
+scenario status "$here/status.lua" "http://127.0.0.1:$port/" "$server_pid"
 stop_conform
 
 start_conform every-batch
-scenario put-every-batch "$here/put.lua" "http://127.0.0.1:$port/"
+scenario put-every-batch "$here/put.lua" "http://127.0.0.1:$port/" "$server_pid"
 stop_conform
 
 if [ "${SKIP_MOTO:-0}" != 1 ] && command -v moto_server > /dev/null; then
@@ -104,5 +112,5 @@ for i in range(1, 6):
     client.put_organization_conformance_pack(OrganizationConformancePackName=f"bench-{i}",
                                              TemplateS3Uri="s3://bench/template.yaml")
 PY
-    scenario moto-describe-org "$here/moto.lua" "http://127.0.0.1:$moto_port/"
+    scenario moto-describe-org "$here/moto.lua" "http://127.0.0.1:$moto_port/" "$moto_pid"
 fi
