@@ -95,6 +95,15 @@ def test_server_survives_fuzzing_and_oversized_bodies(server):
     response = connection.getresponse()
     assert response.status == 413
     connection.close()
+    # Chunked (no Content-Length): refused once the collected body passes 1 MiB.
+    def chunks():
+        for _ in range(64):
+            yield b" " * 65536
+    import requests
+    chunked = requests.post(server.url, data=chunks(),
+                            headers={"X-Amz-Target": "StarlingDoveService.DescribeConformancePacks"})
+    assert chunked.status_code == 413
+    assert chunked.json()["__type"] == "RequestEntityTooLargeException"
     # Still serving.
     assert server.client().describe_conformance_packs()["ConformancePackDetails"] is not None
     assert server.process.poll() is None
