@@ -82,26 +82,27 @@ struct ReplayTests {
         let live = engine.stateDigest()
         let last = engine.lastSequence
         #expect(last > 1000)
+        let log = try #require(engine.log)
 
         // A fresh replay of the whole log.
         var logger = Logger(label: "test")
         logger.logLevel = .critical
         let replayed = try ConformanceEngine.rebuild(
             snapshots: nil, logger: logger, lastSequence: last,
-            reader: { from throws(LogError) in try engine.log!.read(from: from) }
+            reader: { from throws(LogError) in try log.read(from: from) }
         )
         #expect(SnapshotCodec.digest(replayed) == live)
         #expect(replayed == engine.core.withLock { $0.state })
 
         // The newest periodic snapshot plus the tail after it.
         await engine.core.withLock { $0.snapshotTask }?.value
-        let (snapshot, skipped) = engine.log!.snapshots.loadNewest(maxFormatVersion: SnapshotCodec.formatVersion)
+        let (snapshot, skipped) = log.snapshots.loadNewest(maxFormatVersion: SnapshotCodec.formatVersion)
         #expect(skipped.isEmpty)
         let snapshotSequence = try #require(snapshot?.sequence)
         #expect(snapshotSequence >= 250 && snapshotSequence < last)
         let fromSnapshot = try ConformanceEngine.rebuild(
-            snapshots: engine.log!.snapshots, logger: logger, lastSequence: last,
-            reader: { from throws(LogError) in try engine.log!.read(from: from) }
+            snapshots: log.snapshots, logger: logger, lastSequence: last,
+            reader: { from throws(LogError) in try log.read(from: from) }
         )
         #expect(SnapshotCodec.digest(fromSnapshot) == live)
 
@@ -191,7 +192,8 @@ struct WriteFailureTests {
         let engine = try await ConformanceEngine.open(configuration(directory))
         _ = try await engine.putConformancePack(put("Kept", body: template(rules: ["r"])), context: alice)
         let digest = engine.stateDigest()
-        try await engine.log!.close()  // every later enqueue fails
+        let log = try #require(engine.log)
+        try await log.close()  // every later enqueue fails
         let failure = await errorCode { _ = try await engine.putConformancePack(put("Lost", body: template(rules: ["r"])), context: alice) }
         #expect(failure == .internalFailure)
         #expect(engine.stateDigest() == digest)
@@ -232,5 +234,42 @@ struct ReadOnlyViewTests {
         let before = try ConformanceEngine.openReadOnly(dataDirectory: directory, at: .sequence(0))
         #expect(before.lastSequence == 0)
         try await engine.close()
+    }
+}
+
+@Suite("Concurrent writers")
+struct ConcurrencyTests {
+    @Test("Concurrent puts under every-batch durability are all acknowledged, in one consistent order")
+    func concurrentPuts() async throws {
+        let directory = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        var config = configuration(directory)
+        config.durability = .everyBatch
+        let engine = try await ConformanceEngine.open(config)
+        let body = template(rules: ["a", "b"])
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for writer in 0..<16 {
+                group.addTask {
+                    for index in 0..<20 {
+                        let context = RequestContext(accountId: String(format: "%012d", writer), region: "us-east-1")
+                        _ = try await engine.putConformancePack(put("Pack\(index % 10)", body: body), context: context)
+                        try await engine.putConfigRule(userRule("user-\(index)"), context: context)
+                    }
+                }
+            }
+            try await group.waitForAll()
+        }
+        // 16 writers × 20 × (2 pack events + 1 rule event).
+        #expect(engine.lastSequence == 16 * 20 * 3)
+        let live = engine.stateDigest()
+        for writer in 0..<16 {
+            let context = RequestContext(accountId: String(format: "%012d", writer), region: "us-east-1")
+            #expect(try await engine.describeConformancePacks(.init(), context: context).conformancePackDetails?.count == 10)
+        }
+        try await engine.close()
+        try FileManager.default.removeItem(atPath: directory + "/snapshots")
+        let reopened = try await ConformanceEngine.open(configuration(directory))
+        #expect(reopened.stateDigest() == live)
+        try await reopened.close()
     }
 }
