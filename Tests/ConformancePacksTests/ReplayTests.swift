@@ -79,6 +79,7 @@ struct ReplayTests {
         #expect(outcomes["ResourceInUseException", default: 0] > 0)
         #expect(outcomes["ConformancePackTemplateValidationException", default: 0] > 0)
         #expect(outcomes["AccessDeniedException", default: 0] > 0)
+        #expect(invariantViolations(engine.core.withLock { $0.state }) == [])
         let live = engine.stateDigest()
         let last = engine.lastSequence
         #expect(last > 1000)

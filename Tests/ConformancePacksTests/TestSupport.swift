@@ -123,3 +123,37 @@ func userRule(_ name: String) -> PutConfigRuleRequest {
         source: Source(owner: "AWS", sourceIdentifier: "S3_BUCKET_VERSIONING_ENABLED")
     ))
 }
+
+/// The invariants every reachable state keeps; returns the violations found.
+func invariantViolations(_ state: EngineState) -> [String] {
+    var problems: [String] = []
+    for (key, partition) in state.partitions {
+        let at = "\(key.accountId)/\(key.region)"
+        if partition.packs.count > 50 { problems.append("\(at): \(partition.packs.count) packs") }
+        if partition.rules.count > 1000 { problems.append("\(at): \(partition.rules.count) rules") }
+        var packRules = 0
+        for pack in partition.packs.orderedValues {
+            packRules += pack.ruleNames.count
+            for name in pack.ruleNames where partition.rules[name]?.ownerPack != pack.name {
+                problems.append("\(at): \(pack.name) lists \(name), which it does not own")
+            }
+            let pending = state.pending[EngineState.PackRef(partition: key, name: pack.name)]
+            if pack.state.isInProgress != (pending != nil) || (pending != nil) != (pack.pending != nil) {
+                problems.append("\(at): \(pack.name) is \(pack.state.wireName) with pending \(String(describing: pending))")
+            }
+            if pack.state == .createFailed && pack.statusReason == nil {
+                problems.append("\(at): \(pack.name) failed without a reason")
+            }
+        }
+        if packRules > 150 { problems.append("\(at): \(packRules) rules across packs") }
+        for rule in partition.rules.orderedValues {
+            if let owner = rule.ownerPack, partition.packs[owner]?.ruleNames.contains(rule.name) != true {
+                problems.append("\(at): \(rule.name) owned by \(owner), which does not list it")
+            }
+        }
+    }
+    for ref in state.pending.keys where state.partitions[ref.partition]?.packs[ref.name] == nil {
+        problems.append("pending completion of a missing pack \(ref.name)")
+    }
+    return problems
+}
