@@ -29,12 +29,10 @@ extension ConformanceEngine {
         dataDirectory: String, at point: ReadPoint? = nil, logger: Logger = Logger(label: "conform.engine")
     ) throws -> ConformanceEngine {
         let directories = EngineDirectories(dataDirectory)
-        // Find the last sequence the view covers (and the log's end, which snapshots are checked against).
+        // Find the last sequence the view covers.
         let probe = try LogDirectory.openReader(directory: directories.events)
-        var last: UInt64 = 0
         var through: UInt64 = 0
         while let event = try probe.next() {
-            last = event.sequence
             switch point {
             case nil: through = event.sequence
             case .sequence(let sequence)?: if event.sequence <= sequence { through = event.sequence }
