@@ -32,10 +32,12 @@ extension ConformanceEngine {
         // Find the last sequence the view covers.
         let probe = try LogDirectory.openReader(directory: directories.events)
         var through: UInt64 = 0
-        while let event = try probe.next() {
+        scan: while let event = try probe.next() {
             switch point {
             case nil: through = event.sequence
-            case .sequence(let sequence)?: if event.sequence <= sequence { through = event.sequence }
+            case .sequence(let sequence)?:
+                guard event.sequence <= sequence else { break scan }  // sequences only grow
+                through = event.sequence
             case .time(let date)?: if Int64(event.batchTimestamp) <= date.epochMilliseconds { through = event.sequence }
             }
         }
