@@ -265,3 +265,18 @@ struct SeededGenerator: RandomNumberGenerator {
         return z ^ (z >> 31)
     }
 }
+
+@Suite("Request ids")
+struct RequestIdentifierTests {
+    @Test("Are distinct lowercase version-4 UUIDs")
+    func distinctUUIDs() {
+        var seen = Set<String>()
+        for _ in 0..<20_000 {
+            let id = RequestIdentifier.make()
+            #expect(id.utf8.count == 36)
+            #expect(id.wholeMatch(of: /[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}/) != nil, "\(id)")
+            seen.insert(id)
+        }
+        #expect(seen.count == 20_000)
+    }
+}
