@@ -39,16 +39,21 @@ package enum AWSJSON {
     /// - Returns: The JSON text.
     /// - Throws: `InternalFailure` when the value cannot be represented (a non-finite number).
     package static func encode<T: Encodable>(_ value: T) throws(ServiceError) -> ByteBuffer {
-        if let writable = value as? any JSONStreamWritable {
-            let encoder = JSONStreamEncoder(capacity: 1024)
-            writable.write(to: encoder)
-            return ByteBuffer(bytes: encoder.bytes)
-        }
         do {
             return ByteBuffer(bytes: try JSONStreamEncoder.encode(value))
         } catch {
             throw .internalFailure
         }
+    }
+
+    /// Encodes a response shape that has a hand-written writer (the hot Describe responses).
+    ///
+    /// - Parameter value: The response shape.
+    /// - Returns: The JSON text; the same bytes ``encode(_:)`` would produce.
+    static func encode<T: JSONStreamWritable>(writing value: T) -> ByteBuffer {
+        let encoder = JSONStreamEncoder(capacity: 1024)
+        value.write(to: encoder)
+        return ByteBuffer(bytes: encoder.bytes)
     }
 
     /// The body of an error: `{"__type":"<Name>","message":"<text>"}`.

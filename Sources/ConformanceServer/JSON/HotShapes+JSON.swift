@@ -1,6 +1,7 @@
 import ConformancePacks
 
-/// A response shape with a hand-written JSON writer; ``AWSJSON/encode(_:)`` prefers it to `Encodable`.
+/// A response shape with a hand-written JSON writer, used through ``AWSJSON/encode(writing:)``
+/// instead of its `Encodable` conformance.
 ///
 /// Each writer must produce what the synthesized `Encodable` conformance produces (same members,
 /// absent ones omitted); `JSONTests` compares the two on fully populated values and checks that the

@@ -24,14 +24,14 @@ struct Call<Service: ConformanceService>: Sendable {
         case .describeConformancePacks:
             let input = try DescribeConformancePacksRequest.decode(body)
             let context = try authenticator.authenticate(head: head, body: body)
-            return try AWSJSON.encode(
-                try await perform { try await service.describeConformancePacks(input, context: context) }
+            return AWSJSON.encode(
+                writing: try await perform { try await service.describeConformancePacks(input, context: context) }
             )
         case .describeConformancePackStatus:
             let input = try DescribeConformancePackStatusRequest.decode(body)
             let context = try authenticator.authenticate(head: head, body: body)
-            return try AWSJSON.encode(
-                try await perform { try await service.describeConformancePackStatus(input, context: context) }
+            return AWSJSON.encode(
+                writing: try await perform { try await service.describeConformancePackStatus(input, context: context) }
             )
         case .describeConfigRules:
             let input = try AWSJSON.decode(DescribeConfigRulesRequest.self, from: body)
