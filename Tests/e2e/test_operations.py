@@ -199,3 +199,25 @@ def test_config_rules_paginator(config):
     pages = list(config.get_paginator("describe_config_rules").paginate())
     assert len(pages) == 2
     assert [r["ConfigRuleName"] for p in pages for r in p["ConfigRules"]] == names
+
+
+def test_wire_format(server, config):
+    """Raw answers: AWS JSON 1.1 headers, epoch-second timestamps with at most millisecond digits."""
+    import re
+    import requests
+    put_pack(config, "pack-a")
+    headers = {"X-Amz-Target": "StarlingDoveService.DescribeConformancePackStatus",
+               "Content-Type": "application/x-amz-json-1.1"}
+    response = requests.post(server.url, data="{}", headers=headers)
+    assert response.status_code == 200
+    assert response.headers["Content-Type"] == "application/x-amz-json-1.1"
+    assert re.fullmatch(r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}",
+                        response.headers["x-amzn-RequestId"])
+    stamps = re.findall(r'"LastUpdate(?:Requested|Completed)Time":([^,}]+)', response.text)
+    assert len(stamps) == 2
+    for stamp in stamps:
+        assert re.fullmatch(r"\d{10}(\.\d{1,3})?", stamp), stamp
+    assert "null" not in response.text
+    empty = requests.post(server.url, data='{"ConformancePackName": "pack-a"}',
+                          headers={**headers, "X-Amz-Target": "StarlingDoveService.DeleteConformancePack"})
+    assert empty.status_code == 200 and empty.text == "{}"
