@@ -71,7 +71,8 @@ final class LogWriter: @unchecked Sendable {
             switch work {
             case .idle:
                 if case .interval(let ms) = core.options.durability, unsynced {
-                    let due = Int(lastSync) + max(ms, 1) - Int(monotonicMilliseconds())
+                    // Clamped: `interval=MS` comes from the command line, and Int.max must not trap.
+                    let due = Int(clamping: lastSync &+ UInt64(max(ms, 1))) - Int(clamping: monotonicMilliseconds())
                     if due > 0 { core.wake.wait(milliseconds: due) }
                     syncIfDue(force: false)
                 } else {
