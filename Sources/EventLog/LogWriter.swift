@@ -99,6 +99,9 @@ final class LogWriter: @unchecked Sendable {
                     lingerTarget = syncs > 0 && published.resumed >= 8 ? published.resumed + published.pendingAppends : 0
                     if case .interval = core.options.durability { syncIfDue(force: false) }
                 } catch {
+                    // Batches of this group that reached the file were never acknowledged: pull
+                    // `written` back so a later interval sync cannot publish them as durable.
+                    written = core.state.withLock { $0.durable }
                     core.fail(error)
                 }
                 spare.count = 0
