@@ -26,6 +26,9 @@ struct TemplateEvaluator {
     private var conditionStack: [String] = []
     /// Rules whose name is being resolved for a `Ref` (cycle detection).
     private var resolvingNames: [String] = []
+    /// Rule names already resolved for a `Ref`, by logical id: without it, rules whose names each
+    /// refer to the next one several times (`Fn::Select` over a list of `Ref`s) cost exponential time.
+    private var resolvedNames: [String: String] = [:]
     /// True while evaluating the `Conditions` section, where `Fn::If` and resource `Ref`s are refused.
     private var inConditions = false
     /// Characters produced by string functions so far (bounded).
@@ -202,12 +205,15 @@ struct TemplateEvaluator {
             throw TemplateFailure("Template error: Ref to \(logicalId), a rule whose Condition is false")
         }
         guard let nameValue = resource.properties?["ConfigRuleName"] else { return logicalId }
+        if let known = resolvedNames[logicalId] { return known }
         guard !resolvingNames.contains(logicalId) else {
             throw TemplateFailure("Template format error: Circular dependency between resources: [\(resolvingNames.joined(separator: ", "))]")
         }
         resolvingNames.append(logicalId)
         defer { resolvingNames.removeLast() }
-        return try evaluateString(nameValue, purpose: "ConfigRuleName of \(logicalId)")
+        let name = try evaluateString(nameValue, purpose: "ConfigRuleName of \(logicalId)")
+        resolvedNames[logicalId] = name
+        return name
     }
 
     // MARK: - Conditions
