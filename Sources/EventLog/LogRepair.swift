@@ -42,12 +42,14 @@ package enum LogRepair {
             return report
         }
         // Everything after the last whole batch before the damage (or from the segment after a
-        // gap) leaves the log.
+        // gap) leaves the log: after a gap, the segment that does not continue the sequence is
+        // moved aside too, or the log would stay broken.
+        let moved = damaged.problem != nil ? later : verification.segments[index...]
         let firstLost = damaged.problem != nil
             ? (damaged.lastSequence ?? (damaged.firstSequence - 1)) + 1
             : damaged.firstSequence
         report.lostFrom = firstLost
-        let knownLast = (later.compactMap(\.lastSequence) + [damaged.damagedRange?.upperBound].compactMap { $0 }).max()
+        let knownLast = (moved.compactMap(\.lastSequence) + [damaged.damagedRange?.upperBound].compactMap { $0 }).max()
         report.lostThrough = knownLast.flatMap { $0 >= firstLost ? $0 : nil }
         if damaged.problem != nil {
             let aside = uniquePath(damaged.path + ".damaged")
@@ -63,7 +65,7 @@ package enum LogRepair {
                 report.actions.append("wrote \(damaged.path) with its \(damaged.batches) whole batches (\(damaged.validEnd) bytes)")
             }
         }
-        for segment in later {
+        for segment in moved {
             let aside = uniquePath(segment.path + ".after-damage")
             try FileSystem.rename(segment.path, aside)
             report.actions.append("moved \(segment.path) aside to \(aside)")
