@@ -107,3 +107,15 @@ def test_server_survives_fuzzing_and_oversized_bodies(server):
     # Still serving.
     assert server.client().describe_conformance_packs()["ConformancePackDetails"] is not None
     assert server.process.poll() is None
+
+
+def test_deeply_nested_bodies_are_serialization_errors(server):
+    for target in ["StarlingDoveService.DescribeConformancePacks", "StarlingDoveService.PutConformancePack",
+                   "ConformAdmin.PutTemplate"]:
+        for body in [b"[" * 500_000, b'{"ConformancePackNames":' + b"[" * 400_000, b'{"a":' * 100_000]:
+            status, headers, answer = send(server.port, {"method": "POST", "path": "/", "target": target,
+                                                         "headers": {}, "body": body})
+            assert status == 400
+            check_answer(status, headers, answer)
+            assert json.loads(answer)["__type"] == "SerializationException"
+    assert server.process.poll() is None
