@@ -130,7 +130,11 @@ struct TemplateEvaluator {
             guard let target = argument.text else {
                 throw TemplateFailure("Template format error: Ref requires a string argument, not \(argument.kindName)")
             }
-            return try reference(target)
+            let value = try reference(target)
+            // Counted like a function's output: a template that repeats a `Ref` to a long parameter
+            // value or list many times must stay within the budget, in memory and in rendered JSON.
+            try produce(Self.referenceSize(value))
+            return value
         case "Fn::If":
             return try conditional(argument)
         case "Fn::Sub":
@@ -175,6 +179,21 @@ struct TemplateEvaluator {
             throw TemplateFailure("Template format error: Unresolved dependencies [\(name)]. Cannot reference resources in the Conditions block of the template")
         }
         throw TemplateFailure("Template format error: Unresolved resource dependencies [\(name.prefix(100))] in the Resources block of the template")
+    }
+
+    /// The characters and list elements a `Ref` result adds to the output.
+    private static func referenceSize(_ value: TemplateValue?) -> Int {
+        guard let value else { return 0 }
+        switch value {
+        case .string(let text, _):
+            return text.utf8.count
+        case .list(let items):
+            var size = items.count
+            for item in items { size += item.text?.utf8.count ?? 0 }
+            return size
+        case .null, .map:
+            return 0
+        }
     }
 
     private func pseudoParameter(_ name: String) throws(TemplateFailure) -> TemplateValue? {
