@@ -23,6 +23,12 @@ struct LogStressAppendCommand: AsyncParsableCommand {
     @Option(help: "Segment size limit in bytes (small values exercise rolls).")
     var segmentSize = 1 << 20
 
+    func validate() throws {
+        // `0..<appenders` traps on a negative count.
+        guard appenders >= 1 else { throw ValidationError("--appenders must be at least 1, not \(appenders).") }
+        guard count >= 0 else { throw ValidationError("--count must be 0 (until killed) or more, not \(count).") }
+    }
+
     func run() async throws {
         let log: EventLog
         do {
