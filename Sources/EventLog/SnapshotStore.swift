@@ -170,7 +170,11 @@ public struct SnapshotStore: Sendable {
             guard compressed == UInt64(raw.count - Self.headerSize) else {
                 return .failure(corrupt("the header says \(compressed) compressed bytes but \(raw.count - Self.headerSize) follow", offset: 24))
             }
-            guard length <= UInt64(Int32.max), Int(compressed) <= LZ4Codec.compressBound(Int(length)) || length == 0 else {
+            // LZ4 cannot expand more than 255:1, so a larger claimed length is a lie; refusing it
+            // before allocating keeps a crafted file from costing gigabytes.
+            guard length <= UInt64(Int32.max), length <= compressed * 255 + 16,
+                Int(compressed) <= LZ4Codec.compressBound(Int(length)) || length == 0
+            else {
                 return .failure(corrupt("the lengths are inconsistent", offset: 16))
             }
             let payload = UnsafeRawBufferPointer(start: base + Self.headerSize, count: Int(compressed))
