@@ -1,4 +1,5 @@
 import EventLog
+import Foundation
 import Logging
 
 extension ConformanceEngine {
@@ -69,18 +70,33 @@ extension ConformanceEngine {
     }
 
     /// Writes `state` once its last event is durable, off the caller's path.
+    ///
+    /// The task only waits; encoding and writing (which fsyncs) run on a thread of their own, since
+    /// under `conform serve` the global executor is the NIO event loops and a task would block one.
     func scheduleSnapshot(_ state: EngineState) {
         guard let log else { return }
         let task = Task.detached { [self] in
             do {
                 try await log.waitDurable(state.lastSequence)
-                writeSnapshot(state)
+                await writeSnapshotOnThread(state)
             } catch {
                 logger.info("Skipped a snapshot: its events never became durable", metadata: ["error": "\(error)"])
             }
             core.withLock { $0.snapshotInFlight = false }
         }
         core.withLock { $0.snapshotTask = task }
+    }
+
+    /// Runs ``writeSnapshot(_:)`` on a dedicated thread and resumes once it is done.
+    func writeSnapshotOnThread(_ state: EngineState) async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let thread = Thread { [self] in
+                writeSnapshot(state)
+                continuation.resume()
+            }
+            thread.name = "conform-snapshot"
+            thread.start()
+        }
     }
 
     /// Encodes and stores a snapshot of `state`; failures are logged (the log stays authoritative).

@@ -113,7 +113,7 @@ public final class ConformanceEngine: Sendable {
         let (state, snapshotSequence, healthy) = core.withLock { ($0.state, $0.snapshotSequence, $0.refusal == Self.closedError) }
         if healthy && state.lastSequence > snapshotSequence {
             try await log.waitDurable(state.lastSequence)
-            writeSnapshot(state)
+            await writeSnapshotOnThread(state)
         }
         try await log.close()
     }
