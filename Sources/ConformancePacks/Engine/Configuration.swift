@@ -1,6 +1,10 @@
 public import Foundation
 public import Logging
 import EventLog
+import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The time source of an engine. Injected so that tests and replays are deterministic.
 public protocol ConformanceClock: Sendable {
@@ -26,15 +30,50 @@ public protocol IdentifierSource: Sendable {
     func next() -> UInt64
 }
 
-/// Ids from `SystemRandomNumberGenerator`.
+/// Ids from the system's cryptographically secure generator.
 public struct SystemIdentifierSource: IdentifierSource {
     /// Creates the source.
     public init() {}
 
     /// 64 bits from the system's cryptographically secure generator.
-    public func next() -> UInt64 {
+    ///
+    /// The bits are read 256 bytes at a time and handed out in order, so that minting the ids of
+    /// a PutConformancePack (six words, mostly under the engine's lock) costs one `getrandom` call
+    /// in 32 words instead of one per word.
+    public func next() -> UInt64 { RandomWordBuffer.shared.next() }
+}
+
+/// Words of the system generator's output, fetched in blocks.
+final class RandomWordBuffer: Sendable {
+    static let shared = RandomWordBuffer()
+
+    /// Words per block: 256 bytes, the most one `getentropy` call returns.
+    private static let blockWords = 32
+    private let block = Mutex<(words: [UInt64], used: Int)>(([], 0))
+
+    func next() -> UInt64 {
+        block.withLock { block in
+            if block.used == block.words.count {
+                block.words = Self.fetch()
+                block.used = 0
+            }
+            defer { block.used += 1 }
+            return block.words[block.used]
+        }
+    }
+
+    /// A block of random words: one `getentropy` on Linux, the standard generator elsewhere or if
+    /// that call fails.
+    private static func fetch() -> [UInt64] {
+        var words = [UInt64](repeating: 0, count: blockWords)
+        #if canImport(Glibc)
+        // `getentropy` fills up to 256 bytes with one `getrandom` call, retrying on EINTR.
+        let filled = words.withUnsafeMutableBytes { bytes in getentropy(bytes.baseAddress, bytes.count) == 0 }
+        if filled { return words }
+        #endif
         var generator = SystemRandomNumberGenerator()
-        return generator.next()
+        for index in words.indices { words[index] = generator.next() }
+        return words
     }
 }
 
