@@ -32,18 +32,11 @@ extension ConformanceEngine {
             }
             return DescribeConformancePacksResponse(conformancePackDetails: details)
         }
-        let scope = PageToken.scope(key)
-        let after = try request.nextToken.map { token throws(ConformanceError) in
-            try PageToken.decode(token, .describeConformancePacks, scope: scope)
-        }
-        let limit = Self.pageSize(request.limit, default: Self.defaultPackPage)
-        let (details, more) = try await read { state in
-            state[partition: key].packs.page(after: after, limit: limit, Self.detail)
-        }
-        return DescribeConformancePacksResponse(
-            conformancePackDetails: details,
-            nextToken: more ? details.last.map { PageToken.encode(.describeConformancePacks, scope: scope, lastKey: $0.conformancePackName) } : nil
+        let (details, nextToken) = try await packPage(
+            .describeConformancePacks, in: key, after: request.nextToken, limit: request.limit,
+            Self.detail, name: \.conformancePackName
         )
+        return DescribeConformancePacksResponse(conformancePackDetails: details, nextToken: nextToken)
     }
 
     /// Describes the deployment status of conformance packs (spec §8.4).
@@ -68,18 +61,32 @@ extension ConformanceEngine {
             }
             return DescribeConformancePackStatusResponse(conformancePackStatusDetails: details)
         }
-        let scope = PageToken.scope(key)
-        let after = try request.nextToken.map { token throws(ConformanceError) in
-            try PageToken.decode(token, .describeConformancePackStatus, scope: scope)
-        }
-        let limit = Self.pageSize(request.limit, default: Self.defaultPackPage)
-        let (statuses, more) = try await read { state in
-            state[partition: key].packs.page(after: after, limit: limit, Self.status)
-        }
-        return DescribeConformancePackStatusResponse(
-            conformancePackStatusDetails: statuses,
-            nextToken: more ? statuses.last.map { PageToken.encode(.describeConformancePackStatus, scope: scope, lastKey: $0.conformancePackName) } : nil
+        let (statuses, nextToken) = try await packPage(
+            .describeConformancePackStatus, in: key, after: request.nextToken, limit: request.limit,
+            Self.status, name: \.conformancePackName
         )
+        return DescribeConformancePackStatusResponse(conformancePackStatusDetails: statuses, nextToken: nextToken)
+    }
+
+    /// One page of a partition's packs in name order, after the pack a `NextToken` names.
+    ///
+    /// - Returns: The rows and, unless this is the last page, the token of the page after.
+    /// - Throws: `InvalidNextTokenException` for a token not issued for this operation and partition.
+    /// - Complexity: O(log n + page).
+    nonisolated(nonsending) private func packPage<Row: Sendable>(
+        _ operation: PageToken.Operation, in key: PartitionKey, after token: String?, limit: Int?,
+        _ row: @escaping @Sendable (PackRecord) -> Row, name: @escaping @Sendable (Row) -> String
+    ) async throws(ConformanceError) -> (rows: [Row], nextToken: String?) {
+        let scope = PageToken.scope(key)
+        let after = try token.map { token throws(ConformanceError) in
+            try PageToken.decode(token, operation, scope: scope)
+        }
+        let limit = Self.pageSize(limit, default: Self.defaultPackPage)
+        let (rows, more) = try await read { state in
+            state[partition: key].packs.page(after: after, limit: limit, row)
+        }
+        let nextToken = more ? rows.last.map { PageToken.encode(operation, scope: scope, lastKey: name($0)) } : nil
+        return (rows, nextToken)
     }
 
     static func pageSize(_ limit: Int?, default defaultSize: Int) -> Int {
