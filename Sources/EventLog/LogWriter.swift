@@ -10,7 +10,6 @@ final class LogWriter: @unchecked Sendable {
     // Safe to send: after `start()` only the writer thread touches the mutable state.
     let core: LogCore
     private var segment: FileDescriptor?
-    private var segmentFirst: UInt64
     private var segmentSize: Int
     private var lock: LockFile?
     private var spare = ByteArena(capacity: 1 << 20)
@@ -25,7 +24,6 @@ final class LogWriter: @unchecked Sendable {
 
     init(core: LogCore, tail: consuming RecoveredTail, lock: consuming LockFile) {
         self.core = core
-        self.segmentFirst = tail.segmentFirst
         self.segmentSize = tail.segmentSize
         self.written = tail.nextSequence - 1
         self.segment = consume tail.file
@@ -225,7 +223,6 @@ final class LogWriter: @unchecked Sendable {
             try old.close()
         }
         segment = try Recovery.createSegment(directory: core.directory, firstSequence: firstSequence)
-        segmentFirst = firstSequence
         segmentSize = SegmentHeader.size
     }
 }

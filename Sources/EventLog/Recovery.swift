@@ -5,7 +5,6 @@ import Glibc
 /// Where the writer resumes after recovery.
 struct RecoveredTail: ~Copyable {
     var file: FileDescriptor
-    var segmentFirst: UInt64
     var segmentSize: Int
     var nextSequence: UInt64
     var report: RecoveryReport?
@@ -22,7 +21,7 @@ enum Recovery {
         let segments = try SegmentFiles.list(directory)
         guard let last = segments.last else {
             let file = try createSegment(directory: directory, firstSequence: 1)
-            return RecoveredTail(file: file, segmentFirst: 1, segmentSize: SegmentHeader.size, nextSequence: 1, report: nil)
+            return RecoveredTail(file: file, segmentSize: SegmentHeader.size, nextSequence: 1, report: nil)
         }
         // Sealed segments: header and name only; their batches are checked by readers and `verify`.
         for entry in segments.dropLast() {
@@ -40,7 +39,7 @@ enum Recovery {
             let report = RecoveryReport(
                 file: last.path, offset: 0, bytesCut: size, lostSequences: nil,
                 reason: "the segment header was cut short by a crash; it was written again")
-            return RecoveredTail(file: writable, segmentFirst: last.firstSequence, segmentSize: SegmentHeader.size, nextSequence: last.firstSequence, report: report)
+            return RecoveredTail(file: writable, segmentSize: SegmentHeader.size, nextSequence: last.firstSequence, report: report)
         }
         var scanner = try SegmentScanner(path: last.path)
         try checkName(scanner.firstSequence, last)
@@ -49,7 +48,7 @@ enum Recovery {
         while true {
             switch try scanner.next() {
             case .end:
-                return RecoveredTail(file: writable, segmentFirst: last.firstSequence, segmentSize: scanner.offset, nextSequence: expected, report: nil)
+                return RecoveredTail(file: writable, segmentSize: scanner.offset, nextSequence: expected, report: nil)
             case .batch(let header, let offset, _):
                 guard header.firstSequence == expected else {
                     throw LogError(
@@ -77,7 +76,7 @@ enum Recovery {
                     file: last.path, offset: damage.offset, bytesCut: scanner.fileSize - damage.offset,
                     lostSequences: damage.header.map { $0.firstSequence...$0.lastSequence },
                     reason: damage.reason)
-                return RecoveredTail(file: writable, segmentFirst: last.firstSequence, segmentSize: damage.offset, nextSequence: expected, report: report)
+                return RecoveredTail(file: writable, segmentSize: damage.offset, nextSequence: expected, report: report)
             }
         }
     }

@@ -6,14 +6,24 @@ enum SegmentFiles {
 
     /// The file name of the segment starting at `firstSequence`.
     static func name(firstSequence: UInt64) -> String {
-        let digits = String(firstSequence)
-        return String(repeating: "0", count: max(0, 20 - digits.count)) + digits + suffix
+        paddedSequence(firstSequence) + suffix
     }
 
     /// The first sequence a segment name encodes, or nil when `name` is not a segment name.
     static func firstSequence(ofName name: String) -> UInt64? {
         guard name.hasSuffix(suffix) else { return nil }
-        let digits = name.dropLast(suffix.count)
+        return sequence(ofPadded: name.dropLast(suffix.count))
+    }
+
+    /// A sequence zero-padded to 20 digits, so that `ls` lists files in sequence order (segments
+    /// and snapshots alike).
+    static func paddedSequence(_ sequence: UInt64) -> String {
+        let digits = String(sequence)
+        return String(repeating: "0", count: max(0, 20 - digits.count)) + digits
+    }
+
+    /// The sequence of exactly 20 decimal digits, or nil.
+    static func sequence(ofPadded digits: Substring) -> UInt64? {
         guard digits.count == 20, digits.allSatisfy({ $0 >= "0" && $0 <= "9" }) else { return nil }
         return UInt64(digits)
     }

@@ -51,15 +51,12 @@ public struct SnapshotStore: Sendable {
 
     /// The file name of the snapshot covering `sequence`.
     static func name(sequence: UInt64) -> String {
-        let digits = String(sequence)
-        return prefix + String(repeating: "0", count: max(0, 20 - digits.count)) + digits + suffix
+        prefix + SegmentFiles.paddedSequence(sequence) + suffix
     }
 
     static func sequence(ofName name: String) -> UInt64? {
         guard name.hasPrefix(prefix), name.hasSuffix(suffix) else { return nil }
-        let digits = name.dropFirst(prefix.count).dropLast(suffix.count)
-        guard digits.count == 20, digits.allSatisfy({ $0 >= "0" && $0 <= "9" }) else { return nil }
-        return UInt64(digits)
+        return SegmentFiles.sequence(ofPadded: name.dropFirst(prefix.count).dropLast(suffix.count))
     }
 
     /// Writes a snapshot durably: temp file, `fsync`, `rename`, directory `fsync`.
