@@ -53,13 +53,9 @@ enum CanonicalJSON {
 
     /// The JSON literal for an integer or boolean scalar, or nil for anything else.
     private static func typedLiteral(_ text: String) -> String? {
-        switch text {
-        case "true", "True", "TRUE": return "true"
-        case "false", "False", "FALSE": return "false"
-        default:
-            guard let number = Int(text) else { return nil }
-            return String(number)
-        }
+        if let boolean = PropertyReader.yamlBoolean(text) { return boolean ? "true" : "false" }
+        guard let number = Int(text) else { return nil }
+        return String(number)
     }
 
     private static let hex = Array("0123456789abcdef".utf8)

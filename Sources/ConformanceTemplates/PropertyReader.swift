@@ -60,10 +60,18 @@ struct PropertyReader {
     /// A YAML 1.1 boolean (`true`, `True`, `TRUE`, `false`, ...), as CloudFormation reads one.
     func boolean(_ key: String) throws(TemplateFailure) -> Bool? {
         guard let text = try string(key) else { return nil }
+        guard let value = Self.yamlBoolean(text) else {
+            throw TemplateFailure("Template error: \(key) must be true or false, not '\(text.prefix(40))'").at(key)
+        }
+        return value
+    }
+
+    /// The YAML 1.1 spellings of a boolean that CloudFormation accepts, or nil for other text.
+    static func yamlBoolean(_ text: String) -> Bool? {
         switch text {
-        case "true", "True", "TRUE": return true
-        case "false", "False", "FALSE": return false
-        default: throw TemplateFailure("Template error: \(key) must be true or false, not '\(text.prefix(40))'").at(key)
+        case "true", "True", "TRUE": true
+        case "false", "False", "FALSE": false
+        default: nil
         }
     }
 
