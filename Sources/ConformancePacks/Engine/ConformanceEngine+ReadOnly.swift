@@ -49,8 +49,7 @@ extension ConformanceEngine {
                 try LogDirectory.openReader(directory: directories.events, from: from, through: through)
             }
         )
-        var configuration = Configuration(dataDirectory: dataDirectory, snapshotEvery: 0, logger: logger)
-        configuration.durability = .none
+        let configuration = Configuration(dataDirectory: dataDirectory, snapshotEvery: 0, logger: logger)
         return ConformanceEngine(
             log: nil, snapshotStore: snapshots, state: state, snapshotSequence: state.lastSequence,
             configuration: configuration

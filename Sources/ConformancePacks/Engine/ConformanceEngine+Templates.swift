@@ -12,12 +12,8 @@ extension ConformanceEngine {
     ///     over 307,200 bytes, as AWS does.
     /// - Throws: `ValidationException` (URI not `s3://…`, empty or oversized body), `InternalFailure`.
     nonisolated(nonsending) public func putTemplate(s3Uri: String, body: String) async throws(ConformanceError) {
-        guard s3Uri.hasPrefix("s3://"), s3Uri.utf16.count <= 1024, !s3Uri.contains(where: \.isNewline) else {
-            throw ConformanceError(
-                .validation,
-                "1 validation error detected: Value '\(s3Uri)' at 'templateS3Uri' failed to satisfy constraint: Member must satisfy regular expression pattern: s3://.*"
-            )
-        }
+        // The model's own constraints on `templateS3Uri`, through the generated checks.
+        try PutConformancePackRequest(conformancePackName: "registry", templateS3Uri: s3Uri).validate()
         try Self.checkRegistryBody(body)
         try await perform { _, _ in
             Decision(events: [.s3TemplateStored(S3TemplateStored(uri: s3Uri, body: body))], result: ())

@@ -60,11 +60,11 @@ enum PackDeployment {
                 ownerPack: name
             ))
         }
-        let others = partition.reservedRuleCount(excludingPack: existing?.name)
+        let otherPackRules = partition.reservedPackRuleCount(excludingPack: existing?.name)
+        let others = partition.userRuleCount + otherPackRules
         if others + rules.count > ruleLimit {
             return fail("The conformance pack would deploy \(rules.count) config rules, but the account already has \(others) and the maximum number of config rules is \(ruleLimit).")
         }
-        let otherPackRules = partition.reservedPackRuleCount(excludingPack: existing?.name)
         if otherPackRules + rules.count > packRuleLimit {
             return fail("The conformance pack would deploy \(rules.count) config rules, but conformance packs in the account already have \(otherPackRules) and the maximum across all conformance packs is \(packRuleLimit).")
         }

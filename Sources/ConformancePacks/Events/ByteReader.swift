@@ -48,7 +48,6 @@ struct ByteReader {
         return value
     }
 
-    mutating func u16() throws(DecodeError) -> UInt16 { try fixed(UInt16.self) }
 
     mutating func u64() throws(DecodeError) -> UInt64 { try fixed(UInt64.self) }
 

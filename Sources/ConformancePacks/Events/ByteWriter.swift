@@ -14,7 +14,6 @@ struct ByteWriter {
 
     mutating func bool(_ value: Bool) { bytes.append(value ? 1 : 0) }
 
-    mutating func u16(_ value: UInt16) { fixed(value.littleEndian) }
 
     mutating func u64(_ value: UInt64) { fixed(value.littleEndian) }
 

@@ -7,7 +7,7 @@ import EventLog
 enum EventCodec {
     static let schemaVersion: UInt8 = 1
 
-    enum EventType: UInt16, CaseIterable {
+    enum EventType: UInt16 {
         case packRequested = 1
         case packCompleted = 2
         case packDeleteRequested = 3

@@ -55,7 +55,8 @@ struct EngineState: Sendable, Hashable {
     /// The completion events of every pending pack whose due time is at or before `now`, in a
     /// canonical order (so the same state and time always decide the same events).
     func dueCompletions(now: Int64) -> [DomainEvent] {
-        guard !pending.isEmpty else { return [] }
+        // Runs on every request under the engine lock: allocate only when something is due.
+        guard pending.values.contains(where: { $0 <= now }) else { return [] }
         let due = pending.filter { $0.value <= now }.sorted {
             ($0.value, $0.key.partition, $0.key.name) < ($1.value, $1.key.partition, $1.key.name)
         }

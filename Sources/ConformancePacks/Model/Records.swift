@@ -9,7 +9,7 @@ struct PartitionKey: Sendable, Hashable, Comparable {
 }
 
 /// `ConformancePackState` (spec §5.1).
-enum PackState: UInt8, Sendable, Hashable, CaseIterable {
+enum PackState: UInt8, Sendable, Hashable {
     case createInProgress = 0
     case createComplete = 1
     case createFailed = 2
