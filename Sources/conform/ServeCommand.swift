@@ -98,13 +98,7 @@ struct ServeCommand: AsyncParsableCommand {
             )
         }
         do {
-            if at != nil {
-                try await ConformanceServer.run(
-                    service: ReadOnlyService(engine), configuration: configuration, logger: logger, onReady: ready
-                )
-            } else {
-                try await ConformanceServer.run(service: engine, configuration: configuration, logger: logger, onReady: ready)
-            }
+            try await ConformanceServer.run(service: engine, configuration: configuration, logger: logger, onReady: ready)
         } catch {
             try? await engine.close()
             throw error

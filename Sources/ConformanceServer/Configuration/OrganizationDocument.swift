@@ -74,9 +74,7 @@ package struct OrganizationDocument: Sendable, Hashable, Codable {
 
     /// Checks the rules listed at ``init(managementAccountId:memberAccountIds:delegatedAdministratorAccountIds:)``.
     package func check() throws(LoadError) {
-        func isAccount(_ id: String) -> Bool {
-            id.utf8.count == 12 && id.utf8.allSatisfy { $0 >= 0x30 && $0 <= 0x39 }
-        }
+        let isAccount = Authenticator.isAccountId
         guard isAccount(managementAccountId) else {
             throw LoadError(description: "ManagementAccountId '\(managementAccountId)' is not 12 digits")
         }

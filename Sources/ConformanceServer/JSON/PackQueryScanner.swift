@@ -135,17 +135,15 @@ struct PackQueryScanner: ~Copyable {
     }
 }
 
-extension DescribeConformancePacksRequest {
-    /// The request, from the fast path when the body is plain, else from `JSONDecoder`.
-    static func decode(_ body: ByteBuffer) throws(ServiceError) -> Self {
-        if let query = PackQueryScanner.scan(body) {
-            return Self(conformancePackNames: query.names, limit: query.limit, nextToken: query.nextToken)
-        }
-        return try AWSJSON.decode(Self.self, from: body)
-    }
+/// A request of names, `Limit` and `NextToken`: the shape the scanner's fast path reads.
+protocol PackQueryRequest: Decodable {
+    init(conformancePackNames: [String]?, limit: Int?, nextToken: String?)
 }
 
-extension DescribeConformancePackStatusRequest {
+extension DescribeConformancePacksRequest: PackQueryRequest {}
+extension DescribeConformancePackStatusRequest: PackQueryRequest {}
+
+extension PackQueryRequest {
     /// The request, from the fast path when the body is plain, else from `JSONDecoder`.
     static func decode(_ body: ByteBuffer) throws(ServiceError) -> Self {
         if let query = PackQueryScanner.scan(body) {

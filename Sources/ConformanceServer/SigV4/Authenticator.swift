@@ -63,7 +63,11 @@ package struct Authenticator: Sendable {
 
     /// A 12-digit access key id is the account; any other key maps to ``defaultAccountId``.
     package static func account(of accessKeyId: String) -> String {
-        accessKeyId.utf8.count == 12 && accessKeyId.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 })
-            ? accessKeyId : defaultAccountId
+        isAccountId(accessKeyId) ? accessKeyId : defaultAccountId
+    }
+
+    /// Whether `id` has the form of an AWS account id: exactly 12 decimal digits.
+    package static func isAccountId(_ id: String) -> Bool {
+        id.utf8.count == 12 && id.utf8.allSatisfy { $0 >= 0x30 && $0 <= 0x39 }
     }
 }

@@ -47,8 +47,7 @@ package struct CredentialStore: Sendable {
             guard !credential.secretAccessKey.isEmpty else {
                 throw LoadError(description: "\(entry): SecretAccessKey is empty")
             }
-            guard credential.accountId.utf8.count == 12, credential.accountId.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 })
-            else { throw LoadError(description: "\(entry): AccountId '\(credential.accountId)' is not 12 digits") }
+            guard Authenticator.isAccountId(credential.accountId) else { throw LoadError(description: "\(entry): AccountId '\(credential.accountId)' is not 12 digits") }
             guard byAccessKeyId.updateValue(credential, forKey: credential.accessKeyId) == nil else {
                 throw LoadError(description: "\(entry): AccessKeyId '\(credential.accessKeyId)' appears twice")
             }
