@@ -91,7 +91,7 @@ struct ReplayTests {
         let replayed = try ConformanceEngine.rebuild(
             snapshots: nil, logger: logger, lastSequence: last,
             reader: { from throws(LogError) in try log.read(from: from) }
-        )
+        ).state
         #expect(SnapshotCodec.digest(replayed) == live)
         #expect(replayed == engine.core.withLock { $0.state })
 
@@ -104,7 +104,7 @@ struct ReplayTests {
         let fromSnapshot = try ConformanceEngine.rebuild(
             snapshots: log.snapshots, logger: logger, lastSequence: last,
             reader: { from throws(LogError) in try log.read(from: from) }
-        )
+        ).state
         #expect(SnapshotCodec.digest(fromSnapshot) == live)
 
         // Restart: close writes a final snapshot; reopening loads it. Then without snapshots.

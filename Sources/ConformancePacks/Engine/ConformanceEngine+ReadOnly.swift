@@ -48,7 +48,7 @@ extension ConformanceEngine {
             reader: { from throws(LogError) in
                 try LogDirectory.openReader(directory: directories.events, from: from, through: through)
             }
-        )
+        ).state
         let configuration = Configuration(dataDirectory: dataDirectory, snapshotEvery: 0, logger: logger)
         return ConformanceEngine(
             log: nil, snapshotStore: snapshots, state: state, snapshotSequence: state.lastSequence,

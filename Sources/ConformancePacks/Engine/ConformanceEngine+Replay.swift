@@ -34,11 +34,10 @@ extension ConformanceEngine {
             last = 0
             while let event = try probe.next() { last = event.sequence }
         }
-        let state = try rebuild(
+        let (state, snapshotSequence) = try rebuild(
             snapshots: snapshots, logger: logger, lastSequence: last,
             reader: { from throws(LogError) in try LogDirectory.openReader(directory: directories.events, from: from) }
         )
-        let fromSnapshot = useSnapshots && state.lastSequence > 0 ? snapshots?.loadNewest(maxFormatVersion: SnapshotCodec.formatVersion).snapshot?.sequence : nil
-        return ReplayReport(digest: SnapshotCodec.digest(state), lastSequence: state.lastSequence, snapshotSequence: fromSnapshot)
+        return ReplayReport(digest: SnapshotCodec.digest(state), lastSequence: state.lastSequence, snapshotSequence: snapshotSequence)
     }
 }

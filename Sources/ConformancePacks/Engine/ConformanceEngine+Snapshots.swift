@@ -7,13 +7,16 @@ extension ConformanceEngine {
     ///
     /// A snapshot that fails its checksum (reported by the store), does not decode, or claims a
     /// sequence past the end of the log is logged and ignored.
+    ///
+    /// - Returns: The state, and the sequence of the snapshot it started from (nil for event 1).
     static func rebuild(
         snapshots: SnapshotStore?,
         logger: Logger,
         lastSequence: UInt64,
         reader: (UInt64) throws(LogError) -> LogReader
-    ) throws -> EngineState {
+    ) throws -> (state: EngineState, snapshotSequence: UInt64?) {
         var state = EngineState()
+        var snapshotSequence: UInt64?
         if let snapshots {
             let (snapshot, skipped) = snapshots.loadNewest(maxFormatVersion: SnapshotCodec.formatVersion)
             for error in skipped {
@@ -29,6 +32,7 @@ extension ConformanceEngine {
                         )
                     } else {
                         state = decoded
+                        snapshotSequence = snapshot.sequence
                     }
                 } catch {
                     logger.info(
@@ -57,7 +61,7 @@ extension ConformanceEngine {
             }
             state.apply(event, sequence: logged.sequence)
         }
-        return state
+        return (state, snapshotSequence)
     }
 
     /// Claims the next periodic snapshot when one is due. Called under the lock.

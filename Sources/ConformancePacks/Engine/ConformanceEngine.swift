@@ -81,7 +81,7 @@ public final class ConformanceEngine: Sendable {
             state = try rebuild(
                 snapshots: snapshots, logger: logger, lastSequence: log.lastSequence,
                 reader: { from throws(LogError) in try log.read(from: from) }
-            )
+            ).state
         } catch {
             try? await log.close()
             throw error
