@@ -37,6 +37,8 @@ let package = Package(
             dependencies: ["CLZ4", "CXXHash"],
             swiftSettings: settings
         ),
+        // A simulated disk beneath the log's file-system seam: fault injection and power loss, for tests.
+        .target(name: "SimulatedDisk", dependencies: ["EventLog"], swiftSettings: settings),
         .target(
             name: "ConformanceTemplates",
             dependencies: [.product(name: "Yams", package: "Yams")],
@@ -78,13 +80,13 @@ let package = Package(
             ],
             swiftSettings: settings
         ),
-        .testTarget(name: "EventLogTests", dependencies: ["EventLog"], swiftSettings: settings),
+        .testTarget(name: "EventLogTests", dependencies: ["EventLog", "SimulatedDisk"], swiftSettings: settings),
         .testTarget(
             name: "ConformanceTemplatesTests",
             dependencies: ["ConformanceTemplates"],
             swiftSettings: settings
         ),
-        .testTarget(name: "ConformancePacksTests", dependencies: ["ConformancePacks", "EventLog"], swiftSettings: settings),
+        .testTarget(name: "ConformancePacksTests", dependencies: ["ConformancePacks", "EventLog", "SimulatedDisk"], swiftSettings: settings),
         .testTarget(
             name: "ConformanceServerTests",
             dependencies: [

@@ -8,45 +8,46 @@ import Darwin
 
 /// An open file that closes exactly once: through ``close()`` or when dropped.
 ///
-/// Every call retries `EINTR` and turns failures into ``LogError`` naming the path.
+/// Every call goes through its ``FileIO`` and turns failures into ``LogError`` naming the path.
 struct FileDescriptor: ~Copyable {
     private(set) var raw: Int32
     let path: String
+    let io: any FileIO
 
     /// Opens `path` with `flags` (and `mode` when creating).
-    init(path: String, flags: Int32, mode: mode_t = 0o644) throws(LogError) {
-        var fd: Int32
-        repeat { fd = Glibc.open(path, flags | O_CLOEXEC, mode) } while fd < 0 && errno == EINTR
-        guard fd >= 0 else { throw LogError.system(.current, "opening", file: path) }
-        self.raw = fd
+    init(path: String, flags: Int32, mode: UInt32 = 0o644, io: any FileIO) throws(LogError) {
+        do {
+            self.raw = try io.open(path, flags: flags, mode: mode)
+        } catch {
+            throw LogError.system(error, "opening", file: path)
+        }
         self.path = path
+        self.io = io
     }
 
-    deinit { if raw >= 0 { _ = Glibc.close(raw) } }
+    deinit { if raw >= 0 { try? io.close(raw) } }
 
     /// Closes the file, reporting a failed close (which can hide a failed write-back).
     consuming func close() throws(LogError) {
         let fd = raw
         raw = -1
-        if Glibc.close(fd) != 0, errno != EINTR { throw LogError.system(.current, "closing", file: path) }
+        do { try io.close(fd) } catch { throw LogError.system(error, "closing", file: path) }
     }
 
     /// The file's size in bytes.
     func size() throws(LogError) -> Int {
-        var info = stat()
-        guard fstat(raw, &info) == 0 else { throw LogError.system(.current, "fstat", file: path) }
-        return Int(info.st_size)
+        do { return try io.size(raw) } catch { throw LogError.system(error, "fstat", file: path) }
     }
 
     /// Reads up to `buffer.count` bytes at `offset`; returns how many were read (short only at end of file).
     func read(into buffer: UnsafeMutableRawBufferPointer, at offset: Int) throws(LogError) -> Int {
         var done = 0
         while done < buffer.count {
-            guard let base = buffer.baseAddress else { break }
-            let n = pread(raw, base + done, buffer.count - done, off_t(offset + done))
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw LogError.system(.current, "reading", file: path, offset: offset + done)
+            let n: Int
+            do {
+                n = try io.read(raw, into: UnsafeMutableRawBufferPointer(rebasing: buffer[done...]), at: offset + done)
+            } catch {
+                throw LogError.system(error, "reading", file: path, offset: offset + done)
             }
             if n == 0 { break }
             done += n
@@ -66,11 +67,11 @@ struct FileDescriptor: ~Copyable {
     func write(_ bytes: UnsafeRawBufferPointer, at offset: Int) throws(LogError) {
         var done = 0
         while done < bytes.count {
-            guard let base = bytes.baseAddress else { break }
-            let n = pwrite(raw, base + done, bytes.count - done, off_t(offset + done))
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw LogError.system(.current, "writing", file: path, offset: offset + done)
+            let n: Int
+            do {
+                n = try io.write(raw, UnsafeRawBufferPointer(rebasing: bytes[done...]), at: offset + done)
+            } catch {
+                throw LogError.system(error, "writing", file: path, offset: offset + done)
             }
             if n == 0 {
                 throw LogError.system(SystemCallError(rawValue: ENOSPC), "writing", file: path, offset: offset + done)
@@ -81,90 +82,104 @@ struct FileDescriptor: ~Copyable {
 
     /// Flushes the file's data (and the metadata needed to read it) to stable storage.
     func syncData() throws(LogError) {
-        while fdatasync(raw) != 0 {
-            if errno == EINTR { continue }
-            throw LogError.system(.current, "fdatasync", file: path)
-        }
+        do { try io.syncData(raw) } catch { throw LogError.system(error, "fdatasync", file: path) }
     }
 
     /// Flushes data and metadata (used for directories after a create or rename).
     func sync() throws(LogError) {
-        while fsync(raw) != 0 {
-            if errno == EINTR { continue }
-            throw LogError.system(.current, "fsync", file: path)
-        }
+        do { try io.sync(raw) } catch { throw LogError.system(error, "fsync", file: path) }
     }
 
     /// Cuts the file to `length` bytes.
     func truncate(to length: Int) throws(LogError) {
-        while ftruncate(raw, off_t(length)) != 0 {
-            if errno == EINTR { continue }
-            throw LogError.system(.current, "truncating", file: path, offset: length)
+        do { try io.truncate(raw, to: length) } catch {
+            throw LogError.system(error, "truncating", file: path, offset: length)
         }
     }
 }
 
-/// Small path and directory helpers over the C library.
+/// Path and directory helpers over a ``FileIO``.
 enum FileSystem {
     /// `directory/name`.
     static func join(_ directory: String, _ name: String) -> String {
         directory.hasSuffix("/") ? directory + name : directory + "/" + name
     }
 
-    enum Kind { case missing, directory, file, other }
-
-    /// What, if anything, is at `path`.
-    static func kind(_ path: String) -> Kind {
-        var info = stat()
-        guard stat(path, &info) == 0 else { return .missing }
-        switch info.st_mode & S_IFMT {
-        case S_IFDIR: return .directory
-        case S_IFREG: return .file
-        default: return .other
-        }
+    /// The directory holding `path` ("." for a bare name).
+    static func parent(of path: String) -> String {
+        var trimmed = Substring(path)
+        while trimmed.count > 1, trimmed.hasSuffix("/") { trimmed.removeLast() }
+        guard let slash = trimmed.lastIndex(of: "/") else { return "." }
+        return slash == trimmed.startIndex ? "/" : String(trimmed[..<slash])
     }
 
     /// The names in `directory`, without "." and "..".
-    static func list(_ directory: String) throws(LogError) -> [String] {
-        guard let dir = opendir(directory) else { throw LogError.system(.current, "listing the directory", file: directory) }
-        defer { closedir(dir) }
-        var names: [String] = []
-        while let entry = readdir(dir) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
-            }
-            if name != ".", name != ".." { names.append(name) }
-        }
-        return names
+    static func list(_ directory: String, io: any FileIO) throws(LogError) -> [String] {
+        do { return try io.list(directory) } catch { throw LogError.system(error, "listing the directory", file: directory) }
     }
 
-    /// Creates `path` and missing parents.
-    static func makeDirectories(_ path: String) throws(LogError) {
-        if kind(path) == .directory { return }
+    /// Creates `path` and missing parents; each directory created is synced into its parent, so
+    /// a power loss cannot take away a directory that files were already made durable in.
+    static func makeDirectories(_ path: String, io: any FileIO) throws(LogError) {
+        if io.kind(path) == .directory { return }
         var prefix = path.hasPrefix("/") ? "/" : ""
         for component in path.split(separator: "/") {
             prefix += component
-            if kind(prefix) != .directory, mkdir(prefix, 0o755) != 0, errno != EEXIST {
-                throw LogError.system(.current, "creating the directory", file: prefix)
+            if io.kind(prefix) != .directory {
+                do {
+                    try io.makeDirectory(prefix)
+                    try syncDirectory(parent(of: prefix), io: io)
+                } catch let error as SystemCallError where error.rawValue == EEXIST {
+                    // Made by someone else meanwhile.
+                } catch let error as SystemCallError {
+                    throw LogError.system(error, "creating the directory", file: prefix)
+                } catch let error as LogError {
+                    throw error
+                } catch {
+                    throw LogError(code: .io, message: "creating the directory failed: \(error)", file: prefix, cause: error)
+                }
             }
             prefix += "/"
         }
     }
 
     /// Makes a create, rename or delete inside `directory` durable.
-    static func syncDirectory(_ directory: String) throws(LogError) {
-        let fd = try FileDescriptor(path: directory, flags: O_RDONLY | O_DIRECTORY)
+    static func syncDirectory(_ directory: String, io: any FileIO) throws(LogError) {
+        let fd = try FileDescriptor(path: directory, flags: O_RDONLY | O_DIRECTORY, io: io)
         try fd.sync()
         try fd.close()
     }
 
     /// Renames `from` to `to`.
-    static func rename(_ from: String, _ to: String) throws(LogError) {
-        guard Glibc.rename(from, to) == 0 else { throw LogError.system(.current, "renaming to \(to)", file: from) }
+    static func rename(_ from: String, _ to: String, io: any FileIO) throws(LogError) {
+        do { try io.rename(from, to: to) } catch { throw LogError.system(error, "renaming to \(to)", file: from) }
     }
 
-    /// Removes the file at `path`, ignoring a missing file.
-    static func remove(_ path: String) {
-        _ = unlink(path)
+    /// Gives the file at `from` the second name `to`.
+    static func link(_ from: String, _ to: String, io: any FileIO) throws(LogError) {
+        do { try io.link(from, to: to) } catch { throw LogError.system(error, "linking to \(to)", file: from) }
+    }
+
+    /// The last component of `path`.
+    static func baseName(_ path: String) -> String {
+        path.split(separator: "/").last.map(String.init) ?? path
+    }
+
+    /// Removes the file at `path`.
+    static func remove(_ path: String, io: any FileIO) throws(LogError) {
+        do { try io.remove(path) } catch { throw LogError.system(error, "removing", file: path) }
+    }
+
+    /// Removes the file at `path` if it is there, ignoring every failure (clean-up after a failure).
+    static func removeQuietly(_ path: String, io: any FileIO) {
+        try? io.remove(path)
+    }
+
+    /// A path beside `base` that does not exist yet: `base`, else `base.2`, `base.3`, ...
+    static func unusedPath(_ base: String, io: any FileIO) -> String {
+        if io.kind(base) == .missing { return base }
+        var n = 2
+        while io.kind("\(base).\(n)") != .missing { n += 1 }
+        return "\(base).\(n)"
     }
 }

@@ -10,12 +10,12 @@ struct LockFile: ~Copyable {
     private let file: FileDescriptor
 
     /// Takes the lock or throws ``LogError/Code/locked`` naming the directory and the holder's pid.
-    init(directory: String) throws(LogError) {
+    init(directory: String, io: any FileIO) throws(LogError) {
         let path = FileSystem.join(directory, SegmentFiles.lockName)
-        let file = try FileDescriptor(path: path, flags: O_RDWR | O_CREAT)
-        while flock(file.raw, LOCK_EX | LOCK_NB) != 0 {
-            let failure = SystemCallError.current
-            if failure.rawValue == EINTR { continue }
+        let file = try FileDescriptor(path: path, flags: O_RDWR | O_CREAT, io: io)
+        do {
+            try io.lockExclusive(file.raw)
+        } catch let failure {
             if failure.rawValue == EWOULDBLOCK {
                 let holder = (try? file.read(count: 32, at: 0)).map { String(decoding: $0, as: UTF8.self) } ?? ""
                 let pid = holder.split(whereSeparator: { $0 == "\n" || $0 == " " }).first.map(String.init) ?? "unknown"

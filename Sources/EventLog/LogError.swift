@@ -25,6 +25,9 @@ public struct LogError: Error, Sendable, CustomStringConvertible {
         case closed
         /// An argument is outside what the log accepts (an oversized record, a bad range).
         case invalidArgument
+        /// More bytes wait for the disk than the log's in-flight limit allows (back-pressure);
+        /// retry once the writer has caught up.
+        case overloaded
         /// The waiting task was cancelled before its sequence met the durability policy.
         case cancelled
     }

@@ -23,6 +23,8 @@ package struct SegmentSummary: Sendable {
     package var tornTail = false
     /// The sequences of the damaged batch, when its header was readable.
     package var damagedRange: ClosedRange<UInt64>?
+    /// Whether the segment does not continue the sequence of the one before it.
+    package var breaksContinuity = false
 }
 
 /// The result of checking every segment of a log.
@@ -40,25 +42,21 @@ package struct LogVerification: Sendable {
 package enum LogInspector {
     /// Checks every segment: header, header and payload checksums, decompression and record
     /// framing (when `decode`), and density of sequences within and across segments.
-    package static func verify(directory: String, decode: Bool = true) throws(LogError) -> LogVerification {
-        try SegmentFiles.checkIsLog(directory, creating: false)
-        let entries = try SegmentFiles.list(directory)
+    package static func verify(directory: String, decode: Bool = true, io: any FileIO = SystemFileIO()) throws(LogError) -> LogVerification {
+        try SegmentFiles.checkIsLog(directory, creating: false, io: io)
+        let entries = try SegmentFiles.list(directory, io: io)
         var result = LogVerification(directory: directory)
         var expected: UInt64? = nil
         var arena = ByteArena(capacity: 1 << 16)
         for (index, entry) in entries.enumerated() {
             let isLast = index == entries.count - 1
             var summary = SegmentSummary(path: entry.path, firstSequence: entry.firstSequence)
-            if let expected, entry.firstSequence != expected {
-                result.problems.append(LogError(
-                    code: .corruptSegment,
-                    message: expected < entry.firstSequence
-                        ? "sequences \(expected)...\(entry.firstSequence - 1) are missing before this segment"
-                        : "the segment starts at \(entry.firstSequence) but sequences up to \(expected - 1) came before",
-                    file: entry.path, offset: SegmentHeader.size, sequence: expected))
+            if let problem = SegmentFiles.continuityProblem(expected: expected, entry: entry) {
+                summary.breaksContinuity = true
+                result.problems.append(problem)
             }
             do {
-                var scanner = try SegmentScanner(path: entry.path)
+                var scanner = try SegmentScanner(path: entry.path, io: io)
                 summary.fileBytes = scanner.fileSize
                 summary.validEnd = SegmentHeader.size
                 try Recovery.checkName(scanner.firstSequence, entry)
@@ -68,15 +66,22 @@ package enum LogInspector {
                     case .end:
                         break scan
                     case .damage(let damage):
-                        let follows = try scanner.validBatchOffset(after: damage.offset)
-                        summary.tornTail = isLast && follows == nil && damage.newerVersion == nil
                         var why = damage.reason
-                        if let follows { why += "; a valid batch follows at offset \(follows)" }
-                        if summary.tornTail { why += "; this is a torn tail that opening the log for writing cuts off" }
+                        var code = LogError.Code.corruptSegment
+                        switch try scanner.judge(damage, isLastSegment: isLast) {
+                        case .tornTail(let reason):
+                            summary.tornTail = true
+                            why = reason + "; this is a torn tail that opening the log for writing cuts off"
+                        case .damaged(_, let follows?):
+                            why += "; a valid batch follows at offset \(follows)"
+                        case .damaged(_, nil):
+                            break
+                        case .newerVersion:
+                            code = .unsupportedVersion
+                        }
                         summary.damagedRange = damage.header.map { $0.firstSequence...$0.lastSequence }
                         summary.problem = LogError(
-                            code: damage.newerVersion == nil ? .corruptSegment : .unsupportedVersion,
-                            message: why, file: entry.path, offset: damage.offset,
+                            code: code, message: why, file: entry.path, offset: damage.offset,
                             sequence: damage.header?.firstSequence ?? next)
                         break scan
                     case .batch(let header, let offset, let payload):
@@ -113,5 +118,10 @@ package enum LogInspector {
             result.segments.append(summary)
         }
         return result
+    }
+
+    /// The last recoveries of the log in `directory`, oldest first (see `RecoveryJournal`).
+    package static func recoveries(directory: String, io: any FileIO = SystemFileIO()) -> [RecoveryRecord] {
+        RecoveryJournal.read(directory: directory, io: io)
     }
 }

@@ -17,6 +17,12 @@ public struct LogOptions: Sendable {
     /// Test hook: called by the writer before each batch write with its first sequence; a returned
     /// error is treated as the write's failure (fault injection for ENOSPC and I/O errors).
     var writeFault: (@Sendable (UInt64) -> LogError?)?
+    /// The system calls beneath the log (a simulated disk in tests).
+    package var io: any FileIO = SystemFileIO()
+    /// The most bytes of appends that may wait for the disk: ``EventLog/append(_:)`` and
+    /// ``EventLog/waitForRoom(timeout:)`` wait beyond it, and ``EventLog/enqueue(_:)`` refuses at
+    /// twice it with ``LogError/Code/overloaded``.
+    package var inFlightLimit = 64 << 20
 
     /// Creates options.
     ///
@@ -84,6 +90,10 @@ public struct LogStatistics: Sendable, Hashable {
     public var rawBytes: UInt64 = 0
     /// Bytes written to segments (headers plus compressed payloads).
     public var storedBytes: UInt64 = 0
+    /// The capacity of the pending and writer buffers now; it shrinks back after a burst.
+    public var bufferBytes = 0
+    /// How many times the log took appends again after a failed write it had rolled back.
+    public var resumes: UInt64 = 0
     /// Creates zeroed counters.
     public init() {}
 }

@@ -2,14 +2,19 @@
 ///
 /// A reader sees only whole batches: it stops at the durable watermark when it belongs to an open
 /// ``EventLog``, and at the last whole batch of the last segment when opened read-only beside a
-/// writer. Damage inside the log (a sealed segment, or followed by valid batches) is thrown as
-/// ``LogError/Code/corruptSegment`` naming file, offset and sequence; it is never skipped.
+/// writer. Damage inside the log (a sealed segment, or followed by valid batches), and any end of
+/// the log below a durable watermark it was given, is thrown as ``LogError/Code/corruptSegment``
+/// naming file, offset and sequence; it is never skipped and never taken for the end.
 public final class LogReader {
     let directory: String
     /// The first sequence to return.
     let from: UInt64
     /// The last sequence to return; nil reads to the end of what is on disk.
     var limit: UInt64?
+    /// A sequence known to be durable: the log must reach it, so an end or damage below it is
+    /// an error, not the end of the log.
+    var mustReach: UInt64
+    let io: any FileIO
     private var segments: [SegmentFiles.Entry] = []
     private var segmentIndex = 0
     private var scanner: SegmentScanner?
@@ -22,7 +27,7 @@ public final class LogReader {
     /// The damaged batch already read twice, so the next sighting is judged, not retried.
     private var retry: (segment: Int, offset: Int)?
 
-    init(directory: String, from: UInt64, limit: UInt64?) throws(LogError) {
+    init(directory: String, from: UInt64, limit: UInt64?, mustReach: UInt64 = 0, io: any FileIO) throws(LogError) {
         guard from >= 1 else {
             throw LogError(code: .invalidArgument, message: "sequences start at 1; read from 1 or later", sequence: from)
         }
@@ -34,8 +39,10 @@ public final class LogReader {
         self.directory = directory
         self.from = from
         self.limit = limit
-        try SegmentFiles.checkIsLog(directory, creating: false)
-        self.segments = try SegmentFiles.list(directory)
+        self.mustReach = mustReach
+        self.io = io
+        try SegmentFiles.checkIsLog(directory, creating: false, io: io)
+        self.segments = try SegmentFiles.list(directory, io: io)
         // Start in the last segment whose first sequence is at or before `from`.
         segmentIndex = max(0, (segments.lastIndex { $0.firstSequence <= from }) ?? 0)
     }
@@ -123,7 +130,15 @@ public final class LogReader {
                     continue
                 }
                 if last {
+                    let due = expected ?? current.firstSequence
+                    let path = current.path
+                    let end = current.offset
                     scanner = consume current
+                    if due <= mustReach {
+                        throw corrupt(
+                            "the log ends before sequence \(due), but sequences through \(mustReach) are durable",
+                            offset: end, sequence: due, file: path)
+                    }
                     return false
                 }
                 segmentIndex += 1
@@ -140,23 +155,34 @@ public final class LogReader {
                     scanner = consume current
                     continue
                 }
-                let follows = try current.validBatchOffset(after: damage.offset)
+                let verdict: DamageVerdict
+                do { verdict = try current.judge(damage, isLastSegment: last) } catch {
+                    scanner = consume current
+                    throw error
+                }
                 current.offset = damage.offset
                 scanner = consume current
-                if last, follows == nil, damage.newerVersion == nil {
+                let due = damage.header?.firstSequence ?? expected ?? segments[segmentIndex].firstSequence
+                switch verdict {
+                case .tornTail(let reason):
+                    if due <= mustReach {
+                        throw corrupt(
+                            "\(reason), below sequence \(mustReach), which is durable",
+                            offset: damage.offset, sequence: due, file: path)
+                    }
                     // A batch still being written, or a torn tail the writer will cut on open.
                     retry = nil
                     return false
-                }
-                if let version = damage.newerVersion {
+                case .newerVersion(let version):
                     throw LogError(
                         code: .unsupportedVersion,
                         message: "batch format version \(version) is newer than this build reads; upgrade conform",
                         file: path, offset: damage.offset, sequence: expected)
+                case .damaged(let reason, let follows):
+                    var why = reason
+                    if let follows { why += " (a valid batch follows at offset \(follows))" }
+                    throw corrupt(why, offset: damage.offset, sequence: due, file: path)
                 }
-                var why = damage.reason
-                if let follows { why += " (a valid batch follows at offset \(follows))" }
-                throw corrupt(why, offset: damage.offset, sequence: damage.header?.firstSequence ?? expected, file: path)
             case .batch(let header, let offset, let payload):
                 let path = current.path
                 if let expected, header.firstSequence != expected {
@@ -190,16 +216,14 @@ public final class LogReader {
             if segmentIndex >= segments.count { return false }
         }
         let entry = segments[segmentIndex]
-        let opened = try SegmentScanner(path: entry.path)
+        let opened = try SegmentScanner(path: entry.path, io: io)
         guard opened.firstSequence == entry.firstSequence else {
             throw corrupt(
                 "the segment header names sequence \(opened.firstSequence) but the file name says \(entry.firstSequence)",
                 offset: 8, sequence: entry.firstSequence, file: entry.path)
         }
-        if let expected, entry.firstSequence != expected {
-            throw corrupt(
-                "sequences \(expected)...\(entry.firstSequence &- 1) are missing before this segment",
-                offset: SegmentHeader.size, sequence: expected, file: entry.path)
+        if let problem = SegmentFiles.continuityProblem(expected: expected, entry: entry) {
+            throw corrupt(problem.message, offset: problem.offset, sequence: problem.sequence, file: entry.path)
         }
         if expected == nil {
             expected = entry.firstSequence
@@ -222,7 +246,7 @@ public final class LogReader {
 
     private func relist() throws(LogError) {
         let known = segments.last?.firstSequence ?? 0
-        let fresh = try SegmentFiles.list(directory).filter { $0.firstSequence > known || segments.isEmpty }
+        let fresh = try SegmentFiles.list(directory, io: io).filter { $0.firstSequence > known || segments.isEmpty }
         segments.append(contentsOf: fresh)
     }
 }
@@ -238,6 +262,23 @@ public enum LogDirectory {
     /// - Throws: ``LogError/Code/notALog`` when the directory is missing or holds no log,
     ///   ``LogError/Code/invalidArgument`` for a bad range.
     public static func openReader(directory: String, from: UInt64 = 1, through: UInt64? = nil) throws(LogError) -> LogReader {
-        try LogReader(directory: directory, from: from, limit: through)
+        try LogReader(directory: directory, from: from, limit: through, io: SystemFileIO())
+    }
+
+    /// ``openReader(directory:from:through:)`` over `io`.
+    package static func openReader(directory: String, from: UInt64 = 1, through: UInt64? = nil, io: any FileIO) throws(LogError) -> LogReader {
+        try LogReader(directory: directory, from: from, limit: through, io: io)
+    }
+}
+
+extension LogDirectory {
+    /// Creates `path` and its missing parents, each synced into its parent (the engine's data directory).
+    package static func createDirectories(_ path: String, io: any FileIO) throws(LogError) {
+        try FileSystem.makeDirectories(path, io: io)
+    }
+
+    /// The bytes still free for a writer on the file system holding `path`.
+    package static func availableBytes(_ path: String, io: any FileIO) throws(LogError) -> UInt64 {
+        do { return try io.availableBytes(path) } catch { throw LogError.system(error, "statvfs", file: path) }
     }
 }

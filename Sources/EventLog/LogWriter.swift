@@ -5,18 +5,31 @@ import Glibc
 /// The dedicated writer thread: takes the pending records, splits them into batches of at most
 /// 4 MiB, compresses and checksums each, writes, syncs per the policy, publishes the watermark.
 ///
-/// Runs on its own pthread so `fdatasync` never blocks the cooperative pool.
+/// Runs on its own pthread so `fdatasync` never blocks the cooperative pool. When a write or a
+/// sync fails, it cuts the log back to the end of the last acknowledged batch and syncs that
+/// before anyone is answered (``rollBack(after:)``), so a refused append never comes back.
 final class LogWriter: @unchecked Sendable {
     // Safe to send: after `start()` only the writer thread touches the mutable state.
     let core: LogCore
-    private var segment: FileDescriptor?
-    private var segmentSize: Int
+    /// The capacity buffers start with and shrink back to after a burst.
+    static let bufferBaseline = 1 << 20
+    /// Consecutive small groups after which grown buffers are released.
+    static let shrinkAfterGroups = 8
+
+    var segment: FileDescriptor?
+    /// The first sequence of the segment `segment` is.
+    var segmentFirst: UInt64
+    var segmentSize: Int
     private var lock: LockFile?
-    private var spare = ByteArena(capacity: 1 << 20)
-    private var out = ByteArena(capacity: 1 << 20)
+    private var spare = ByteArena(capacity: LogWriter.bufferBaseline)
+    private var out = ByteArena(capacity: LogWriter.bufferBaseline)
+    private var smallGroups = 0
     private var lastSync = monotonicMilliseconds()
-    private var unsynced = false
-    private var written: UInt64
+    var unsynced = false
+    /// The last sequence written to the segment.
+    var written: UInt64
+    /// Where the last acknowledged batch ends: what a failed write is cut back to.
+    var acknowledgedEnd: (segmentFirst: UInt64, offset: Int)
     /// Group-commit linger: after a sync resumed many appenders, how many appends the next batch
     /// should wait for, and for at most how long (a quarter of the last sync, at most 2 ms).
     private var lingerTarget = 0
@@ -25,10 +38,14 @@ final class LogWriter: @unchecked Sendable {
     init(core: LogCore, tail: consuming RecoveredTail, lock: consuming LockFile) {
         self.core = core
         self.segmentSize = tail.segmentSize
+        self.segmentFirst = tail.segmentFirst
         self.written = tail.nextSequence - 1
+        self.acknowledgedEnd = (tail.segmentFirst, tail.segmentSize)
         self.segment = consume tail.file
         self.lock = consume lock
     }
+
+    var io: any FileIO { core.io }
 
     /// Starts the thread; it keeps the writer alive until it finishes.
     func start() throws(LogError) {
@@ -47,7 +64,7 @@ final class LogWriter: @unchecked Sendable {
         pthread_detach(thread)
     }
 
-    private enum Work { case batch(first: UInt64, count: UInt64), idle, shutdown }
+    private enum Work { case batch(first: UInt64, count: UInt64), sync, idle, shutdown }
 
     private func run() {
         while true {
@@ -61,6 +78,10 @@ final class LogWriter: @unchecked Sendable {
                     s.pendingCount = 0
                     s.pendingFirst = s.nextSequence
                     return work
+                }
+                if s.syncRequested, s.failure == nil {
+                    s.syncRequested = false
+                    return .sync
                 }
                 if s.closing { return .shutdown }
                 s.writerIdle = true
@@ -76,36 +97,63 @@ final class LogWriter: @unchecked Sendable {
                 } else {
                     core.wake.wait()
                 }
+            case .sync:
+                syncIfDue(force: true)
             case .batch(let first, let count):
-                do {
-                    let stats = try writeBatches(first: first, count: count)
-                    var syncs: UInt64 = 0
-                    switch core.options.durability {
-                    case .everyBatch:
-                        let before = monotonicNanoseconds()
-                        try segment?.syncData()
-                        let took = monotonicNanoseconds() &- before
-                        syncs = 1
-                        lastSync = monotonicMilliseconds()
-                        lingerNanos = min(took / 4, 2_000_000)
-                    case .interval, .none:
-                        unsynced = true
-                    }
-                    let published = core.publish(durable: written, batches: stats.batches, events: count, rawBytes: stats.raw, storedBytes: stats.stored, syncs: syncs)
-                    // The appenders just resumed will append again; when there are many, let the
-                    // next batch wait briefly for them instead of splitting them over two syncs.
-                    lingerTarget = syncs > 0 && published.resumed >= 8 ? published.resumed + published.pendingAppends : 0
-                    if case .interval = core.options.durability { syncIfDue(force: false) }
-                } catch {
-                    // Batches of this group that reached the file were never acknowledged: pull
-                    // `written` back so a later interval sync cannot publish them as durable.
-                    written = core.state.withLock { $0.durable }
-                    core.fail(error)
-                }
-                spare.count = 0
+                writeGroup(first: first, count: count)
             case .shutdown:
                 shutdown()
                 return
+            }
+        }
+    }
+
+    /// Writes one group: its batches, the policy's sync, then the watermark.
+    private func writeGroup(first: UInt64, count: UInt64) {
+        let groupBytes = spare.count
+        do {
+            let stats = try writeBatches(first: first, count: count)
+            var syncs: UInt64 = 0
+            switch core.options.durability {
+            case .everyBatch:
+                let before = monotonicNanoseconds()
+                try segment?.syncData()
+                let took = monotonicNanoseconds() &- before
+                syncs = 1
+                lastSync = monotonicMilliseconds()
+                lingerNanos = min(took / 4, 2_000_000)
+            case .interval, .none:
+                unsynced = true
+            }
+            acknowledgedEnd = (segmentFirst, segmentSize)
+            shrinkBuffers(afterGroupOf: groupBytes)
+            let progress = LogCore.Progress(
+                batches: stats.batches, events: count, rawBytes: stats.raw, storedBytes: stats.stored, syncs: syncs,
+                released: groupBytes, writerBuffers: spare.capacity + out.capacity)
+            let published = core.publish(durable: written, synced: syncs > 0 ? written : nil, progress: progress)
+            // The appenders just resumed will append again; when there are many, let the
+            // next batch wait briefly for them instead of splitting them over two syncs.
+            lingerTarget = syncs > 0 && published.resumed >= 8 ? published.resumed + published.pendingAppends : 0
+            if case .interval = core.options.durability { syncIfDue(force: false) }
+        } catch {
+            fail(error, sequences: first...(first + count - 1))
+        }
+        spare.count = 0
+    }
+
+    /// Releases buffers that grew in a burst once several small groups in a row show it is over.
+    private func shrinkBuffers(afterGroupOf bytes: Int) {
+        guard bytes <= Self.bufferBaseline else {
+            smallGroups = 0
+            return
+        }
+        smallGroups += 1
+        guard smallGroups >= Self.shrinkAfterGroups else { return }
+        if spare.capacity > 2 * Self.bufferBaseline { spare = ByteArena(capacity: Self.bufferBaseline) }
+        if out.capacity > 2 * Self.bufferBaseline { out = ByteArena(capacity: Self.bufferBaseline) }
+        core.state.withLock { s in
+            if s.pending.capacity > 2 * Self.bufferBaseline, s.pending.count <= Self.bufferBaseline {
+                s.pending.shrink(to: Self.bufferBaseline)
             }
         }
     }
@@ -124,24 +172,44 @@ final class LogWriter: @unchecked Sendable {
         }
     }
 
+    /// Syncs what was written when the interval is due (or `force`), then publishes it as synced.
     private func syncIfDue(force: Bool) {
-        guard unsynced else { return }
+        guard unsynced else {
+            core.publish(durable: written, synced: written, progress: .init(writerBuffers: spare.capacity + out.capacity))
+            return
+        }
         if !force, case .interval(let ms) = core.options.durability,
            monotonicMilliseconds() < lastSync + UInt64(max(ms, 1)) { return }
         do {
             try segment?.syncData()
             unsynced = false
             lastSync = monotonicMilliseconds()
-            core.publish(durable: written, batches: 0, events: 0, rawBytes: 0, storedBytes: 0, syncs: 1)
+            core.publish(durable: written, synced: written, progress: .init(syncs: 1, writerBuffers: spare.capacity + out.capacity))
         } catch {
-            core.fail(error)
+            fail(error, sequences: nil)
+        }
+    }
+
+    /// Cuts the failed group off the log, then fails every waiter with an error that says whether
+    /// the cut succeeded (the records are certainly not in the log) or not (the outcome is unknown).
+    private func fail(_ error: LogError, sequences: ClosedRange<UInt64>?) {
+        let durable = core.state.withLock { $0.durable }
+        var answer = error
+        let what = sequences.map { "sequences \($0.lowerBound)...\($0.upperBound)" } ?? "the unsynced records"
+        do {
+            try rollBack(toDurable: durable)
+            answer.message += "; \(what) were not written (the log was cut back to sequence \(durable) and synced)"
+            core.fail(answer, rolledBack: true)
+        } catch let cut {
+            answer.message += "; cutting \(what) back off the log failed too (\(cut.message)), so whether they reached the disk is unknown: reopen the log, which keeps exactly what is whole on disk"
+            core.fail(answer, rolledBack: false)
         }
     }
 
     private func shutdown() {
         if core.state.withLock({ $0.failure == nil }) { syncIfDue(force: true) }
         if let file = segment.take() {
-            do { try file.close() } catch { core.fail(error) }
+            do { try file.close() } catch { core.fail(error, rolledBack: false) }
         }
         lock.take()?.release()
         core.finish()
@@ -179,7 +247,7 @@ final class LogWriter: @unchecked Sendable {
     }
 
     private func internalError(_ why: String, sequence: UInt64) -> LogError {
-        LogError(code: .io, message: "internal error in the log writer: \(why); nothing was written, reopen the log", file: core.directory, sequence: sequence)
+        LogError(code: .io, message: "internal error in the log writer: \(why)", file: core.directory, sequence: sequence)
     }
 
     /// Compresses, checksums and writes one batch; returns the bytes written.
@@ -222,7 +290,8 @@ final class LogWriter: @unchecked Sendable {
             try old.syncData()
             try old.close()
         }
-        segment = try Recovery.createSegment(directory: core.directory, firstSequence: firstSequence)
+        segment = try Recovery.createSegment(directory: core.directory, firstSequence: firstSequence, io: io)
+        segmentFirst = firstSequence
         segmentSize = SegmentHeader.size
     }
 }

@@ -3,10 +3,17 @@ enum SegmentFiles {
     static let suffix = ".seg"
     /// The lock file a writer holds in the log directory.
     static let lockName = "LOCK"
+    /// A new segment's name while its header is written and synced, before it is renamed into place.
+    static let creatingSuffix = ".creating"
 
     /// The file name of the segment starting at `firstSequence`.
     static func name(firstSequence: UInt64) -> String {
         paddedSequence(firstSequence) + suffix
+    }
+
+    /// The hidden name a segment has while it is being created.
+    static func creatingName(firstSequence: UInt64) -> String {
+        "." + name(firstSequence: firstSequence) + creatingSuffix
     }
 
     /// The first sequence a segment name encodes, or nil when `name` is not a segment name.
@@ -38,9 +45,9 @@ enum SegmentFiles {
     ///
     /// - Throws: ``LogError/Code/corruptSegment`` for a segment named sequence 0 (sequences start
     ///   at 1, so no writer made it), ``LogError/Code/io``.
-    static func list(_ directory: String) throws(LogError) -> [Entry] {
+    static func list(_ directory: String, io: any FileIO) throws(LogError) -> [Entry] {
         var entries: [Entry] = []
-        for name in try FileSystem.list(directory) {
+        for name in try FileSystem.list(directory, io: io) {
             guard let first = firstSequence(ofName: name) else { continue }
             let path = FileSystem.join(directory, name)
             guard first >= 1 else {
@@ -56,8 +63,8 @@ enum SegmentFiles {
 
     /// Checks that `directory` can hold a log: a directory that has segments, or holds nothing
     /// but the lock file and hidden or moved-aside files.
-    static func checkIsLog(_ directory: String, creating: Bool) throws(LogError) {
-        switch FileSystem.kind(directory) {
+    static func checkIsLog(_ directory: String, creating: Bool, io: any FileIO) throws(LogError) {
+        switch io.kind(directory) {
         case .directory: break
         case .missing:
             if creating { return }
@@ -70,9 +77,11 @@ enum SegmentFiles {
                 code: .notALog, message: "the path is not a directory; pass the directory that holds the .seg files",
                 file: directory)
         }
-        let names = try FileSystem.list(directory)
+        let names = try FileSystem.list(directory, io: io)
         if names.contains(where: { firstSequence(ofName: $0) != nil }) { return }
-        let foreign = names.filter { !$0.hasPrefix(".") && $0 != lockName && !$0.contains(".seg.") }
+        let foreign = names.filter {
+            !$0.hasPrefix(".") && $0 != lockName && $0 != RecoveryJournal.fileName && !$0.contains(".seg.")
+        }
         guard foreign.isEmpty else {
             let hint = names.contains("events") ? " (it looks like an engine data directory: pass its events/ directory)" : ""
             throw LogError(
@@ -80,5 +89,22 @@ enum SegmentFiles {
                 message: "the directory holds no segments but other files (\(foreign.sorted().prefix(3).joined(separator: ", ")))\(hint); refusing to treat it as a log",
                 file: directory)
         }
+    }
+}
+
+extension SegmentFiles {
+    /// The one check that segments continue each other, shared by recovery, readers, `verify`
+    /// and `repair`: the problem with `entry` when its first sequence is not `expected`, the
+    /// sequence after the last one of the segment before it.
+    ///
+    /// - Parameter expected: The sequence due next; nil before the first segment.
+    static func continuityProblem(expected: UInt64?, entry: Entry) -> LogError? {
+        guard let expected, entry.firstSequence != expected else { return nil }
+        return LogError(
+            code: .corruptSegment,
+            message: expected < entry.firstSequence
+                ? "sequences \(expected)...\(entry.firstSequence - 1) are missing before this segment"
+                : "the segment starts at \(entry.firstSequence) but sequences up to \(expected - 1) came before",
+            file: entry.path, offset: SegmentHeader.size, sequence: expected)
     }
 }

@@ -26,6 +26,18 @@ enum ScanStep {
     case damage(ScanDamage)
 }
 
+/// What damage at a batch boundary means: the one decision recovery, readers and `verify` share.
+enum DamageVerdict: Equatable {
+    /// The unfinished end of the newest segment: nothing valid follows (or only zeros do, which is
+    /// what a power loss leaves on ext4). Opening for writing cuts it; it was never acknowledged
+    /// under `everyBatch`.
+    case tornTail(reason: String)
+    /// Damage that is not a torn tail: in a sealed segment, or followed by a valid batch.
+    case damaged(reason: String, validBatchFollowsAt: Int?)
+    /// A batch written by a newer format than this build reads.
+    case newerVersion(UInt16)
+}
+
 /// Walks the batches of one segment file through a read-ahead buffer, checking each header and
 /// payload checksum; it never trusts a length before the header checksum vouched for it.
 struct SegmentScanner: ~Copyable {
@@ -45,8 +57,8 @@ struct SegmentScanner: ~Copyable {
     ///
     /// - Throws: ``LogError/Code/notASegment`` when the file has no segment header,
     ///   ``LogError/Code/unsupportedVersion`` for a newer format, ``LogError/Code/io``.
-    init(path: String) throws(LogError) {
-        let file = try FileDescriptor(path: path, flags: O_RDONLY)
+    init(path: String, io: any FileIO) throws(LogError) {
+        let file = try FileDescriptor(path: path, flags: O_RDONLY, io: io)
         let size = try file.size()
         let head = try file.read(count: SegmentHeader.size, at: 0)
         let decoded = head.withUnsafeBytes { SegmentHeader.decode($0) }
@@ -65,7 +77,7 @@ struct SegmentScanner: ~Copyable {
         }
         self.file = file
         self.fileSize = size
-        self.chunk = ByteArena(capacity: Self.readAhead)
+        self.chunk = ByteArena(capacity: 64 << 10)
     }
 
     var path: String { file.path }
@@ -125,29 +137,109 @@ struct SegmentScanner: ~Copyable {
         return .batch(header, offset: start, payload: payload)
     }
 
+    /// Decides what `damage` means (see ``DamageVerdict``); `isLastSegment` says whether the
+    /// segment is the newest of its log, the only one that can have a torn tail.
+    func judge(_ damage: ScanDamage, isLastSegment: Bool) throws(LogError) -> DamageVerdict {
+        if let version = damage.newerVersion { return .newerVersion(version) }
+        if isLastSegment, try isZero(from: damage.offset) {
+            return .tornTail(reason: "\(damage.reason); the rest of the file is zeros, as a power loss leaves it")
+        }
+        let follows = try validBatchOffset(after: damage.offset)
+        if isLastSegment, follows == nil { return .tornTail(reason: damage.reason) }
+        return .damaged(reason: damage.reason, validBatchFollowsAt: follows)
+    }
+
+    /// Whether every byte from `position` to the end of the file is zero.
+    func isZero(from position: Int) throws(LogError) -> Bool {
+        var buffer = ByteArena(capacity: 64 << 10)
+        var at = position
+        while at < fileSize {
+            let n = try file.read(into: UnsafeMutableRawBufferPointer(start: buffer.base, count: min(buffer.capacity, fileSize - at)), at: at)
+            if n == 0 { break }
+            buffer.count = n
+            if buffer.bytes.contains(where: { $0 != 0 }) { return false }
+            at += n
+        }
+        return true
+    }
+
+    /// The header of a checksum-valid batch that starts exactly at `position`, with its payload
+    /// checked too; nil when there is none.
+    func validBatch(at position: Int) throws(LogError) -> BatchHeader? {
+        guard position >= SegmentHeader.size, fileSize - position >= BatchHeader.size else { return nil }
+        let head = try file.read(count: BatchHeader.size, at: position)
+        guard case .success(let header) = head.withUnsafeBytes({ BatchHeader.decode($0) }),
+              position + header.storedSize <= fileSize
+        else { return nil }
+        let payload = try file.read(count: Int(header.compressedLength), at: position + BatchHeader.size)
+        guard payload.count == Int(header.compressedLength),
+              payload.withUnsafeBytes({ LZ4Codec.hash($0) }) == header.payloadHash
+        else { return nil }
+        return header
+    }
+
     /// The offset of the first whole, checksum-valid batch that starts after `position`, if any.
     ///
     /// Used to tell a torn tail (nothing valid follows: truncate) from damage in the middle.
+    /// Reads the file in windows, so a large foreign file is never held in memory.
     func validBatchOffset(after position: Int) throws(LogError) -> Int? {
-        let from = position + 1
-        guard fileSize - from >= BatchHeader.size else { return nil }
-        let rest = try file.read(count: fileSize - from, at: from)
-        return rest.withUnsafeBytes { raw -> Int? in
-            guard raw.count >= BatchHeader.size else { return nil }
-            let magic0 = UInt8(truncatingIfNeeded: BatchHeader.magic)
+        let window = Self.readAhead
+        var buffer = ByteArena(capacity: window)
+        var start = position + 1
+        // Bounded by the file size: each window advances by at least one byte.
+        while fileSize - start >= BatchHeader.size {
+            let n = try file.read(into: UnsafeMutableRawBufferPointer(start: buffer.base, count: min(window, fileSize - start)), at: start)
+            guard n >= 4 else { return nil }
+            buffer.count = n
+            let bytes = buffer.bytes
             var i = 0
-            while i + BatchHeader.size <= raw.count {
-                if raw[i] == magic0,
-                   case .success(let h) = BatchHeader.decode(UnsafeRawBufferPointer(rebasing: raw[i...])),
-                   i + h.storedSize <= raw.count,
-                   LZ4Codec.hash(UnsafeRawBufferPointer(rebasing: raw[(i + BatchHeader.size)..<(i + h.storedSize)])) == h.payloadHash
+            while i + 4 <= n {
+                if bytes.baseAddress.map({ $0.loadLE(at: i, as: UInt32.self) }) == BatchHeader.magic,
+                   try validBatch(at: start + i) != nil
                 {
-                    return from + i
+                    return start + i
                 }
                 i += 1
             }
-            return nil
+            start += n - 3
         }
+        return nil
+    }
+
+    /// The last batch of a sealed segment, found from its end: the valid batch that ends exactly
+    /// at the end of the file. Reads at most one batch's worth (4 MiB) from the end.
+    ///
+    /// - Returns: nil when the segment holds only its header, or its end is not a whole batch.
+    func lastBatch() throws(LogError) -> BatchHeader? {
+        guard fileSize > SegmentHeader.size else { return nil }
+        let lowest = max(SegmentHeader.size, fileSize - (BatchHeader.size + LZ4Codec.compressBound(BatchHeader.maxUncompressed)))
+        var windowEnd = fileSize - BatchHeader.size + 4
+        var window = 64 << 10
+        var buffer = ByteArena(capacity: window)
+        // Windows grow from the end towards `lowest`; each candidate is a magic number.
+        while windowEnd > lowest {
+            let windowStart = max(lowest, windowEnd - window)
+            let n = try file.read(into: UnsafeMutableRawBufferPointer(start: buffer.base, count: windowEnd - windowStart), at: windowStart)
+            guard n == windowEnd - windowStart else { return nil }
+            let base = UnsafeRawPointer(buffer.base)
+            var i = n - 4
+            while i >= 0 {
+                if base.loadLE(at: i, as: UInt32.self) == BatchHeader.magic {
+                    let at = windowStart + i
+                    let head = try file.read(count: BatchHeader.size, at: at)
+                    if case .success(let header) = head.withUnsafeBytes({ BatchHeader.decode($0) }),
+                       at + header.storedSize == fileSize, try validBatch(at: at) != nil
+                    {
+                        return header
+                    }
+                }
+                i -= 1
+            }
+            windowEnd = windowStart + 3
+            window = min(window * 4, 4 << 20)
+            buffer.ensureCapacity(window)
+        }
+        return nil
     }
 }
 

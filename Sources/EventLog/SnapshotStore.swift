@@ -8,36 +8,91 @@ public struct Snapshot: Sendable, Hashable {
     public var sequence: UInt64
     /// The version of the blob's own format, chosen by the writer of the snapshot.
     public var formatVersion: UInt16
+    /// Where `sequence` was in the log the snapshot was taken from; nil for snapshot files of
+    /// version 1, written before fingerprints, which cannot prove which log they belong to.
+    public var fingerprint: LogFingerprint?
     /// The snapshot's bytes.
     public var blob: [UInt8]
 
     /// Creates a snapshot value.
-    public init(sequence: UInt64, formatVersion: UInt16, blob: [UInt8]) {
+    public init(sequence: UInt64, formatVersion: UInt16, fingerprint: LogFingerprint?, blob: [UInt8]) {
         self.sequence = sequence
         self.formatVersion = formatVersion
+        self.fingerprint = fingerprint
         self.blob = blob
     }
 }
 
+/// What a snapshot file's header says, read before its payload.
+public struct SnapshotHeader: Sendable, Hashable {
+    /// The file it was read from.
+    public var path: String
+    /// The snapshot file layout version (1 or 2).
+    public var fileVersion: UInt16
+    /// The blob's format version.
+    public var formatVersion: UInt16
+    /// The last sequence covered.
+    public var sequence: UInt64
+    /// The log fingerprint at `sequence` (file version 2 and later).
+    public var fingerprint: LogFingerprint?
+    let length: UInt64
+    let compressed: UInt64
+    let payloadHash: UInt64
+    let payloadOffset: Int
+}
+
+/// What the caller of ``SnapshotStore/loadNewest(maxFormatVersion:moveAside:judge:)`` makes of a
+/// snapshot's header.
+public enum SnapshotVerdict: Sendable, Hashable {
+    /// Load it.
+    case use
+    /// Not for this caller (beyond the point it reads to, or unverifiable): leave it in place.
+    case skip(String)
+    /// It does not belong to the log on disk: never trust it; move it aside when allowed.
+    case reject(String)
+}
+
+/// The outcome of ``SnapshotStore/loadNewest(maxFormatVersion:moveAside:judge:)``.
+public struct SnapshotLoad: Sendable {
+    /// The newest snapshot that passed every check, if any.
+    public var snapshot: Snapshot?
+    /// One report per newer snapshot file that was not used, newest first.
+    public var skipped: [LogError] = []
+    /// The files moved aside (renamed, never deleted), with their new paths.
+    public var movedAside: [String] = []
+}
+
 /// Snapshot files in a directory: written atomically, LZ4-compressed and checksummed, named
-/// `snapshot-<sequence, 20 digits>.snap`; loading trusts only a snapshot whose checks all pass.
+/// `snapshot-<sequence, 20 digits>.snap`; loading trusts only a snapshot whose checks all pass
+/// and whose log fingerprint the caller confirmed.
 ///
-/// File layout, little-endian: a 40-byte header `magic u32 · file version u16 · blob format version
-/// u16 · sequence u64 · uncompressed length u64 · compressed length u64 · XXH3-64 of the compressed
-/// bytes u64`, then a u32 header checksum (low 32 bits of XXH3-64 of the 40 bytes), then the LZ4 block.
+/// File layout (version 2), little-endian: `magic u32 · file version u16 · blob format version u16
+/// · sequence u64 · uncompressed length u64 · compressed length u64 · XXH3-64 of the compressed
+/// bytes u64 · fingerprint: segment first sequence u64 · batch offset u64 · batch first sequence
+/// u64 · batch count u32 · reserved u32 · batch payload XXH3-64 u64`, then a u32 header checksum
+/// (low 32 bits of XXH3-64 of the 80 bytes before it), then the LZ4 block. Version 1 files end
+/// their header after the payload checksum (checksum over 40 bytes, payload at 44); they are still
+/// read, and carry no fingerprint.
 public struct SnapshotStore: Sendable {
     /// The directory holding the snapshot files.
     public let directory: String
+    let io: any FileIO
 
     static let magic: UInt32 = 0x4E53_4643  // "CFSN"
-    static let fileVersion: UInt16 = 1
-    static let headerSize = 44
+    static let fileVersion: UInt16 = 2
+    static let headerSizes: [UInt16: Int] = [1: 44, 2: 84]
     static let prefix = "snapshot-"
     static let suffix = ".snap"
+    static let tempPrefix = ".tmp-"
 
     /// Uses `directory` (created on the first write).
     public init(directory: String) {
+        self.init(directory: directory, io: SystemFileIO())
+    }
+
+    package init(directory: String, io: any FileIO) {
         self.directory = directory
+        self.io = io
     }
 
     /// `snapshots/` beside a log directory: `data/events` → `data/snapshots`.
@@ -62,18 +117,23 @@ public struct SnapshotStore: Sendable {
     /// Writes a snapshot durably: temp file, `fsync`, `rename`, directory `fsync`.
     ///
     /// - Parameters:
-    ///   - sequence: The last log sequence the blob covers.
-    ///   - formatVersion: The blob's format version, checked by ``loadNewest(maxFormatVersion:)``.
+    ///   - sequence: The last log sequence the blob covers; it must be synced in the log.
+    ///   - formatVersion: The blob's format version, checked when loading.
     ///   - blob: The bytes to keep.
+    ///   - fingerprint: The log's fingerprint at `sequence` (``EventLog/fingerprint(of:)``).
     /// - Throws: ``LogError/Code/io`` or ``LogError/Code/diskFull``; a failed write leaves the
     ///   existing snapshots untouched.
-    public func write(sequence: UInt64, formatVersion: UInt16, blob: [UInt8]) throws(LogError) {
-        try FileSystem.makeDirectories(directory)
+    public func write(sequence: UInt64, formatVersion: UInt16, blob: [UInt8], fingerprint: LogFingerprint) throws(LogError) {
+        guard fingerprint.sequence == sequence else {
+            throw LogError(code: .invalidArgument, message: "the fingerprint is of sequence \(fingerprint.sequence), not \(sequence)", file: directory, sequence: sequence)
+        }
+        try FileSystem.makeDirectories(directory, io: io)
+        let headerSize = Self.headerSizes[Self.fileVersion] ?? 84
         let bound = LZ4Codec.compressBound(blob.count)
-        var bytes = [UInt8](repeating: 0, count: Self.headerSize + bound)
+        var bytes = [UInt8](repeating: 0, count: headerSize + bound)
         let total: Int? = bytes.withUnsafeMutableBytes { raw -> Int? in
             guard let base = raw.baseAddress else { return nil }
-            let payload = UnsafeMutableRawBufferPointer(start: base + Self.headerSize, count: bound)
+            let payload = UnsafeMutableRawBufferPointer(start: base + headerSize, count: bound)
             let compressed: Int
             if blob.isEmpty {
                 compressed = 0
@@ -87,85 +147,184 @@ public struct SnapshotStore: Sendable {
             base.storeLE(sequence, at: 8)
             base.storeLE(UInt64(blob.count), at: 16)
             base.storeLE(UInt64(compressed), at: 24)
-            base.storeLE(LZ4Codec.hash(UnsafeRawBufferPointer(start: base + Self.headerSize, count: compressed)), at: 32)
-            base.storeLE(UInt32(truncatingIfNeeded: LZ4Codec.hash(UnsafeRawBufferPointer(start: base, count: 40))), at: 40)
-            return Self.headerSize + compressed
+            base.storeLE(LZ4Codec.hash(UnsafeRawBufferPointer(start: base + headerSize, count: compressed)), at: 32)
+            base.storeLE(fingerprint.segmentFirstSequence, at: 40)
+            base.storeLE(UInt64(fingerprint.offset), at: 48)
+            base.storeLE(fingerprint.batchFirstSequence, at: 56)
+            base.storeLE(fingerprint.batchCount, at: 64)
+            base.storeLE(UInt32(0), at: 68)
+            base.storeLE(fingerprint.payloadHash, at: 72)
+            base.storeLE(UInt32(truncatingIfNeeded: LZ4Codec.hash(UnsafeRawBufferPointer(start: base, count: headerSize - 4))), at: headerSize - 4)
+            return headerSize + compressed
         }
         guard let total else {
             throw LogError(code: .invalidArgument, message: "LZ4 could not compress a \(blob.count)-byte snapshot; it is too large", file: directory, sequence: sequence)
         }
         let finalPath = FileSystem.join(directory, Self.name(sequence: sequence))
-        let tempPath = FileSystem.join(directory, ".tmp-\(getpid())-" + Self.name(sequence: sequence))
+        let tempPath = FileSystem.join(directory, Self.tempPrefix + "\(getpid())-" + Self.name(sequence: sequence))
         do {
-            let file = try FileDescriptor(path: tempPath, flags: O_WRONLY | O_CREAT | O_TRUNC)
+            let file = try FileDescriptor(path: tempPath, flags: O_WRONLY | O_CREAT | O_TRUNC, io: io)
             try bytes.withBytes { (raw) throws(LogError) in
                 try file.write(UnsafeRawBufferPointer(rebasing: raw[0..<total]), at: 0)
             }
             try file.sync()
             try file.close()
-            try FileSystem.rename(tempPath, finalPath)
-            try FileSystem.syncDirectory(directory)
+            try FileSystem.rename(tempPath, finalPath, io: io)
+            try FileSystem.syncDirectory(directory, io: io)
         } catch {
-            FileSystem.remove(tempPath)
+            FileSystem.removeQuietly(tempPath, io: io)
             throw error
         }
     }
 
-    /// The newest valid snapshot, plus one error for each newer snapshot file that was skipped.
-    ///
-    /// - Parameter maxFormatVersion: The newest blob format the caller understands; newer snapshots
-    ///   are skipped with ``LogError/Code/unsupportedVersion``.
-    /// - Returns: nil when there is no valid snapshot (a missing directory is no error); `skipped`
-    ///   holds ``LogError/Code/corruptSnapshot`` or ``LogError/Code/unsupportedVersion`` errors,
-    ///   newest first.
-    public func loadNewest(maxFormatVersion: UInt16) -> (snapshot: Snapshot?, skipped: [LogError]) {
-        guard FileSystem.kind(directory) == .directory else { return (nil, []) }
-        let names: [String]
-        do { names = try FileSystem.list(directory) } catch { return (nil, [error]) }
-        let candidates = names.compactMap { name in Self.sequence(ofName: name).map { ($0, name) } }
+    /// The snapshot files by sequence, newest first.
+    func candidates() throws(LogError) -> [(sequence: UInt64, path: String)] {
+        guard io.kind(directory) == .directory else { return [] }
+        return try FileSystem.list(directory, io: io)
+            .compactMap { name in Self.sequence(ofName: name).map { ($0, FileSystem.join(directory, name)) } }
             .sorted { $0.0 > $1.0 }
-        var skipped: [LogError] = []
-        for (_, name) in candidates {
-            switch load(path: FileSystem.join(directory, name), maxFormatVersion: maxFormatVersion) {
-            case .success(let snapshot): return (snapshot, skipped)
-            case .failure(let error): skipped.append(error)
-            }
-        }
-        return (nil, skipped)
     }
 
-    /// Reads and checks one snapshot file.
-    func load(path: String, maxFormatVersion: UInt16) -> Result<Snapshot, LogError> {
-        func corrupt(_ why: String, offset: Int? = nil) -> LogError {
-            LogError(code: .corruptSnapshot, message: "snapshot skipped: \(why); it will be rebuilt from the log, delete the file to silence this", file: path, offset: offset)
+    /// The newest snapshot that passes its file checks and that `judge` accepts.
+    ///
+    /// Newer files are examined first, and each that is not used gets one report in `skipped`.
+    /// With `moveAside`, which only the holder of the log's lock may pass, a damaged file and one
+    /// `judge` rejects are renamed (`.corrupt`, `.stale`), never deleted, so they are not looked at
+    /// again; a file of a newer version is left for the build that wrote it.
+    ///
+    /// - Parameters:
+    ///   - maxFormatVersion: The newest blob format the caller understands.
+    ///   - moveAside: Rename rejected and damaged files.
+    ///   - judge: Decides from the header (sequence, fingerprint) before the payload is read.
+    public func loadNewest(
+        maxFormatVersion: UInt16, moveAside: Bool = false, judge: (SnapshotHeader) -> SnapshotVerdict
+    ) -> SnapshotLoad {
+        var result = SnapshotLoad()
+        let files: [(sequence: UInt64, path: String)]
+        do { files = try candidates() } catch {
+            result.skipped.append(error)
+            return result
         }
-        let bytes: [UInt8]
+        for (_, path) in files {
+            let outcome = readHeader(path: path).flatMap { header -> Result<Snapshot, LogError> in
+                guard header.formatVersion <= maxFormatVersion else {
+                    return .failure(LogError(
+                        code: .unsupportedVersion,
+                        message: "snapshot format version \(header.formatVersion) is newer than \(maxFormatVersion), the newest this build reads; it is skipped and the log replayed instead",
+                        file: path, offset: 6, sequence: header.sequence))
+                }
+                switch judge(header) {
+                case .use: return readPayload(header)
+                case .skip(let why):
+                    return .failure(LogError(code: .invalidArgument, message: "snapshot not used: \(why)", file: path, sequence: header.sequence))
+                case .reject(let why):
+                    return .failure(LogError(code: .corruptSnapshot, message: "snapshot does not match the log: \(why); it is never trusted", file: path, sequence: header.sequence))
+                }
+            }
+            switch outcome {
+            case .success(let snapshot):
+                result.snapshot = snapshot
+                return result
+            case .failure(var error):
+                if moveAside, error.code == .corruptSnapshot {
+                    let tag = error.message.hasPrefix("snapshot does not match") ? "stale" : "corrupt"
+                    if let aside = try? self.moveAside(path, tag: tag) {
+                        error.message += "; moved aside to \(aside)"
+                        result.movedAside.append(aside)
+                    }
+                }
+                result.skipped.append(error)
+            }
+        }
+        return result
+    }
+
+    /// The file `snapshot` was read from.
+    package func path(of snapshot: Snapshot) -> String {
+        FileSystem.join(directory, Self.name(sequence: snapshot.sequence))
+    }
+
+    /// Moves a snapshot file the caller found unusable aside (`path.tag`), ignoring failures.
+    package func quarantine(_ path: String, tag: String) {
+        _ = try? moveAside(path, tag: tag)
+    }
+
+    /// Renames `path` to an unused `path.tag` and syncs the directory; returns the new path.
+    @discardableResult
+    func moveAside(_ path: String, tag: String) throws(LogError) -> String {
+        let aside = FileSystem.unusedPath(path + "." + tag, io: io)
+        try FileSystem.rename(path, aside, io: io)
+        try FileSystem.syncDirectory(directory, io: io)
+        return aside
+    }
+
+    /// Deletes snapshot files older than the newest `keep` whose headers check out, and the
+    /// temporary files of writes a crash interrupted. Files that fail their checks are left for
+    /// ``loadNewest(maxFormatVersion:moveAside:judge:)`` to report and move aside.
+    ///
+    /// - Returns: The paths removed.
+    @discardableResult
+    public func prune(keep: Int = 2) -> [String] {
+        var removed: [String] = []
+        var valid = 0
+        for (_, path) in (try? candidates()) ?? [] {
+            guard case .success = readHeader(path: path) else { continue }
+            valid += 1
+            if valid > keep, (try? FileSystem.remove(path, io: io)) != nil { removed.append(path) }
+        }
+        removed += removeLeftovers()
+        if !removed.isEmpty { try? FileSystem.syncDirectory(directory, io: io) }
+        return removed
+    }
+
+    /// Removes the temporary files of snapshot writes that a crash interrupted.
+    @discardableResult
+    public func removeLeftovers() -> [String] {
+        guard io.kind(directory) == .directory, let names = try? FileSystem.list(directory, io: io) else { return [] }
+        var removed: [String] = []
+        for name in names where name.hasPrefix(Self.tempPrefix) {
+            let path = FileSystem.join(directory, name)
+            if (try? FileSystem.remove(path, io: io)) != nil { removed.append(path) }
+        }
+        return removed
+    }
+
+    /// Reads and checks the header of one snapshot file.
+    func readHeader(path: String) -> Result<SnapshotHeader, LogError> {
+        func corrupt(_ why: String, offset: Int? = nil) -> LogError {
+            LogError(code: .corruptSnapshot, message: "snapshot skipped: \(why); it will be rebuilt from the log", file: path, offset: offset)
+        }
+        let head: [UInt8]
+        let size: Int
         do {
-            let file = try FileDescriptor(path: path, flags: O_RDONLY)
-            bytes = try file.read(count: try file.size(), at: 0)
+            let file = try FileDescriptor(path: path, flags: O_RDONLY, io: io)
+            size = try file.size()
+            head = try file.read(count: 84, at: 0)
         } catch {
             return .failure(error)
         }
-        return bytes.withUnsafeBytes { raw -> Result<Snapshot, LogError> in
-            guard raw.count >= Self.headerSize, let base = raw.baseAddress else {
+        return head.withUnsafeBytes { raw -> Result<SnapshotHeader, LogError> in
+            guard raw.count >= 8, let base = raw.baseAddress else {
                 return .failure(corrupt("the file is \(raw.count) bytes, shorter than a header"))
             }
             guard base.loadLE(at: 0, as: UInt32.self) == Self.magic else { return .failure(corrupt("the magic is wrong", offset: 0)) }
-            let check = UInt32(truncatingIfNeeded: LZ4Codec.hash(UnsafeRawBufferPointer(start: base, count: 40)))
-            guard base.loadLE(at: 40, as: UInt32.self) == check else { return .failure(corrupt("the header checksum does not match", offset: 40)) }
             let fileVersion = base.loadLE(at: 4, as: UInt16.self)
-            let formatVersion = base.loadLE(at: 6, as: UInt16.self)
+            guard let headerSize = Self.headerSizes[fileVersion] else {
+                if fileVersion > Self.fileVersion {
+                    return .failure(LogError(code: .unsupportedVersion, message: "snapshot file version \(fileVersion) is newer than this build reads; upgrade conform", file: path, offset: 4))
+                }
+                return .failure(corrupt("file version \(fileVersion) does not exist", offset: 4))
+            }
+            guard raw.count >= headerSize else { return .failure(corrupt("the file is \(raw.count) bytes, shorter than its header")) }
+            let check = UInt32(truncatingIfNeeded: LZ4Codec.hash(UnsafeRawBufferPointer(start: base, count: headerSize - 4)))
+            guard base.loadLE(at: headerSize - 4, as: UInt32.self) == check else {
+                return .failure(corrupt("the header checksum does not match", offset: headerSize - 4))
+            }
             let sequence = base.loadLE(at: 8, as: UInt64.self)
-            guard fileVersion <= Self.fileVersion else {
-                return .failure(LogError(code: .unsupportedVersion, message: "snapshot file version \(fileVersion) is newer than this build reads; upgrade conform", file: path, offset: 4, sequence: sequence))
-            }
-            guard formatVersion <= maxFormatVersion else {
-                return .failure(LogError(code: .unsupportedVersion, message: "snapshot format version \(formatVersion) is newer than \(maxFormatVersion), the newest the caller reads; it is skipped and the log replayed instead", file: path, offset: 6, sequence: sequence))
-            }
             let length = base.loadLE(at: 16, as: UInt64.self)
             let compressed = base.loadLE(at: 24, as: UInt64.self)
-            guard compressed == UInt64(raw.count - Self.headerSize) else {
-                return .failure(corrupt("the header says \(compressed) compressed bytes but \(raw.count - Self.headerSize) follow", offset: 24))
+            guard compressed == UInt64(size - headerSize) else {
+                return .failure(corrupt("the header says \(compressed) compressed bytes but \(size - headerSize) follow", offset: 24))
             }
             // LZ4 cannot expand more than 255:1, so a larger claimed length is a lie; refusing it
             // before allocating keeps a crafted file from costing gigabytes.
@@ -174,14 +333,66 @@ public struct SnapshotStore: Sendable {
             else {
                 return .failure(corrupt("the lengths are inconsistent", offset: 16))
             }
-            let payload = UnsafeRawBufferPointer(start: base + Self.headerSize, count: Int(compressed))
-            guard LZ4Codec.hash(payload) == base.loadLE(at: 32, as: UInt64.self) else {
-                return .failure(corrupt("the payload checksum does not match", offset: Self.headerSize))
+            var fingerprint: LogFingerprint?
+            if fileVersion >= 2 {
+                fingerprint = LogFingerprint(
+                    sequence: sequence, segmentFirstSequence: base.loadLE(at: 40, as: UInt64.self),
+                    offset: Int(truncatingIfNeeded: base.loadLE(at: 48, as: UInt64.self)),
+                    batchFirstSequence: base.loadLE(at: 56, as: UInt64.self),
+                    batchCount: base.loadLE(at: 64, as: UInt32.self),
+                    payloadHash: base.loadLE(at: 72, as: UInt64.self))
             }
-            var blob = [UInt8](repeating: 0, count: Int(length))
-            let ok = blob.withUnsafeMutableBytes { LZ4Codec.decompress(payload, into: $0) }
-            guard ok || length == 0 else { return .failure(corrupt("the LZ4 payload does not decompress", offset: Self.headerSize)) }
-            return .success(Snapshot(sequence: sequence, formatVersion: formatVersion, blob: blob))
+            return .success(SnapshotHeader(
+                path: path, fileVersion: fileVersion, formatVersion: base.loadLE(at: 6, as: UInt16.self),
+                sequence: sequence, fingerprint: fingerprint, length: length, compressed: compressed,
+                payloadHash: base.loadLE(at: 32, as: UInt64.self), payloadOffset: headerSize))
         }
+    }
+
+    /// Reads, checks and decompresses the payload a checked header describes.
+    func readPayload(_ header: SnapshotHeader) -> Result<Snapshot, LogError> {
+        func corrupt(_ why: String, offset: Int? = nil) -> LogError {
+            LogError(code: .corruptSnapshot, message: "snapshot skipped: \(why); it will be rebuilt from the log", file: header.path, offset: offset)
+        }
+        let payload: [UInt8]
+        do {
+            let file = try FileDescriptor(path: header.path, flags: O_RDONLY, io: io)
+            payload = try file.read(count: Int(header.compressed), at: header.payloadOffset)
+        } catch {
+            return .failure(error)
+        }
+        guard payload.count == Int(header.compressed) else { return .failure(corrupt("the file shrank while it was read")) }
+        return payload.withUnsafeBytes { raw -> Result<Snapshot, LogError> in
+            guard LZ4Codec.hash(raw) == header.payloadHash else {
+                return .failure(corrupt("the payload checksum does not match", offset: header.payloadOffset))
+            }
+            var blob = [UInt8](repeating: 0, count: Int(header.length))
+            let ok = blob.withUnsafeMutableBytes { LZ4Codec.decompress(raw, into: $0) }
+            guard ok || header.length == 0 else { return .failure(corrupt("the LZ4 payload does not decompress", offset: header.payloadOffset)) }
+            return .success(Snapshot(sequence: header.sequence, formatVersion: header.formatVersion, fingerprint: header.fingerprint, blob: blob))
+        }
+    }
+}
+
+extension SnapshotStore {
+    /// Moves aside every snapshot that the log in `logDirectory` does not vouch for: one whose
+    /// fingerprint no longer matches, or, without a fingerprint, one beyond `lastSequence`.
+    /// Used by `conform log repair` after it cut the log.
+    ///
+    /// - Returns: One line per file moved.
+    package func moveAsideUnmatched(logDirectory: String, lastSequence: UInt64) -> [String] {
+        var actions: [String] = []
+        for (_, path) in (try? candidates()) ?? [] {
+            guard case .success(let header) = readHeader(path: path) else { continue }
+            var why: String?
+            if let fingerprint = header.fingerprint {
+                if case .mismatch(let reason) = fingerprint.check(directory: logDirectory, io: io) { why = reason }
+            } else if header.sequence > lastSequence {
+                why = "it covers sequence \(header.sequence), beyond the log's end at \(lastSequence)"
+            }
+            guard let why, let aside = try? moveAside(path, tag: "stale") else { continue }
+            actions.append("moved snapshot \(path) aside to \(aside): \(why)")
+        }
+        return actions
     }
 }

@@ -89,7 +89,7 @@ struct ReplayTests {
         var logger = Logger(label: "test")
         logger.logLevel = .critical
         let replayed = try ConformanceEngine.rebuild(
-            snapshots: nil, logger: logger, lastSequence: last,
+            snapshots: nil, logDirectory: log.directory, io: SystemFileIO(), through: last, ownsLog: false, logger: logger,
             reader: { from throws(LogError) in try log.read(from: from) }
         ).state
         #expect(SnapshotCodec.digest(replayed) == live)
@@ -97,12 +97,12 @@ struct ReplayTests {
 
         // The newest periodic snapshot plus the tail after it.
         await engine.core.withLock { $0.snapshotTask }?.value
-        let (snapshot, skipped) = log.snapshots.loadNewest(maxFormatVersion: SnapshotCodec.formatVersion)
-        #expect(skipped.isEmpty)
-        let snapshotSequence = try #require(snapshot?.sequence)
+        let load = log.snapshots.loadNewest(maxFormatVersion: SnapshotCodec.formatVersion) { _ in .use }
+        #expect(load.skipped.isEmpty)
+        let snapshotSequence = try #require(load.snapshot?.sequence)
         #expect(snapshotSequence >= 250 && snapshotSequence < last)
         let fromSnapshot = try ConformanceEngine.rebuild(
-            snapshots: log.snapshots, logger: logger, lastSequence: last,
+            snapshots: log.snapshots, logDirectory: log.directory, io: SystemFileIO(), through: last, ownsLog: false, logger: logger,
             reader: { from throws(LogError) in try log.read(from: from) }
         ).state
         #expect(SnapshotCodec.digest(fromSnapshot) == live)
@@ -167,10 +167,16 @@ struct ReplayTests {
         let live = engine.stateDigest()
         let last = engine.lastSequence
         try await engine.close()
-        try SnapshotStore(directory: directory + "/snapshots").write(sequence: last + 1, formatVersion: SnapshotCodec.formatVersion, blob: [1, 2, 3])
+        // A file whose checks and fingerprint all pass, over the final snapshot, but whose blob is garbage.
+        let fingerprint = try LogDirectory.fingerprint(directory: directory + "/events", of: last)
+        try SnapshotStore(directory: directory + "/snapshots").write(
+            sequence: last, formatVersion: SnapshotCodec.formatVersion, blob: [1, 2, 3], fingerprint: fingerprint)
         let reopened = try await ConformanceEngine.open(configuration(directory, clock: clock))
         #expect(reopened.stateDigest() == live)
         try await reopened.close()
+        // The writer moved it aside (never deleted) so it is not read again.
+        let names = try FileManager.default.contentsOfDirectory(atPath: directory + "/snapshots")
+        #expect(names.contains { $0.hasSuffix(".snap.corrupt") })
     }
 
     @Test("A closed engine refuses requests with InternalFailure")

@@ -1,52 +1,113 @@
-import EventLog
+@testable import EventLog
 import Foundation
 import Testing
 
 @Suite("Snapshot files")
 struct SnapshotTests {
-    @Test("Snapshots round-trip and the newest valid one wins")
+    /// A fingerprint for store-level tests, which do not check it against a log.
+    func fingerprint(_ sequence: UInt64) -> LogFingerprint {
+        LogFingerprint(sequence: sequence, segmentFirstSequence: 1, offset: 16, batchFirstSequence: 1, batchCount: UInt32(sequence), payloadHash: sequence &* 31)
+    }
+
+    @Test("Snapshots round-trip with their fingerprint and the newest valid one wins")
     func roundTrip() async throws {
         try await withTemporaryDirectory { dir in
             let store = SnapshotStore(directory: dir + "/snapshots")
-            #expect(store.loadNewest(maxFormatVersion: 1).snapshot == nil)
+            #expect(store.loadNewest(maxFormatVersion: 1) { _ in .use }.snapshot == nil)
             let older = (0..<10_000).map { UInt8(truncatingIfNeeded: $0 / 7) }
-            try store.write(sequence: 10, formatVersion: 1, blob: older)
-            try store.write(sequence: 20, formatVersion: 1, blob: [1, 2, 3])
-            try store.write(sequence: 30, formatVersion: 1, blob: [])
-            let loaded = store.loadNewest(maxFormatVersion: 1)
-            #expect(loaded.snapshot == Snapshot(sequence: 30, formatVersion: 1, blob: []))
+            try store.write(sequence: 10, formatVersion: 1, blob: older, fingerprint: fingerprint(10))
+            try store.write(sequence: 20, formatVersion: 1, blob: [1, 2, 3], fingerprint: fingerprint(20))
+            try store.write(sequence: 30, formatVersion: 1, blob: [], fingerprint: fingerprint(30))
+            let loaded = store.loadNewest(maxFormatVersion: 1) { _ in .use }
+            #expect(loaded.snapshot == Snapshot(sequence: 30, formatVersion: 1, fingerprint: fingerprint(30), blob: []))
             #expect(loaded.skipped.isEmpty)
+            // The judge sees the header before the payload is read, and can pass over a snapshot.
+            let judged = store.loadNewest(maxFormatVersion: 1) { $0.sequence > 15 ? .skip("later than the point") : .use }
+            #expect(judged.snapshot == Snapshot(sequence: 10, formatVersion: 1, fingerprint: fingerprint(10), blob: older))
+            #expect(judged.skipped.count == 2)
             // No temp files are left behind.
             let names = try FileManager.default.contentsOfDirectory(atPath: dir + "/snapshots")
             #expect(names.allSatisfy { !$0.hasPrefix(".tmp") })
         }
     }
 
-    @Test("A corrupt newest snapshot is skipped for the older one and reported")
+    @Test("A corrupt newest snapshot is skipped for the older one, reported, and moved aside by the owner")
     func corruptNewestSkipped() async throws {
         try await withTemporaryDirectory { dir in
             let store = SnapshotStore(directory: dir)
             let blob = (0..<5000).map { UInt8(truncatingIfNeeded: $0 * 31) }
-            try store.write(sequence: 100, formatVersion: 2, blob: blob)
-            try store.write(sequence: 200, formatVersion: 2, blob: [9, 9, 9, 9])
+            try store.write(sequence: 100, formatVersion: 2, blob: blob, fingerprint: fingerprint(100))
+            try store.write(sequence: 200, formatVersion: 2, blob: [9, 9, 9, 9], fingerprint: fingerprint(200))
             let newest = dir + "/snapshot-00000000000000000200.snap"
             var bytes = fileBytes(newest)
             bytes[bytes.count - 1] ^= 0x40
             writeBytes(newest, bytes)
-            let loaded = store.loadNewest(maxFormatVersion: 2)
-            #expect(loaded.snapshot == Snapshot(sequence: 100, formatVersion: 2, blob: blob))
+            let loaded = store.loadNewest(maxFormatVersion: 2) { _ in .use }
+            #expect(loaded.snapshot == Snapshot(sequence: 100, formatVersion: 2, fingerprint: fingerprint(100), blob: blob))
             #expect(loaded.skipped.count == 1)
             #expect(loaded.skipped.first?.code == .corruptSnapshot)
             #expect(loaded.skipped.first?.file == newest)
+            #expect(loaded.movedAside.isEmpty)
             // A format newer than the caller reads is skipped too (the version is checked once the
-            // header checksum holds, before the payload is read).
-            let old = store.loadNewest(maxFormatVersion: 1)
+            // header checksum holds, before the payload is read), and never moved.
+            let old = store.loadNewest(maxFormatVersion: 1, moveAside: true) { _ in .use }
             #expect(old.snapshot == nil)
             #expect(old.skipped.map(\.code) == [.unsupportedVersion, .unsupportedVersion])
+            #expect(old.movedAside.isEmpty)
+            // The owner of the log moves a damaged file aside.
+            let owned = store.loadNewest(maxFormatVersion: 2, moveAside: true) { _ in .use }
+            #expect(owned.snapshot?.sequence == 100)
+            #expect(owned.movedAside == [newest + ".corrupt"])
+            #expect(FileManager.default.fileExists(atPath: newest + ".corrupt"))
             // Truncated file.
-            writeBytes(newest, Array(bytes.prefix(10)))
-            #expect(store.loadNewest(maxFormatVersion: 2).snapshot?.sequence == 100)
+            try store.write(sequence: 300, formatVersion: 2, blob: [1], fingerprint: fingerprint(300))
+            writeBytes(dir + "/snapshot-00000000000000000300.snap", Array(bytes.prefix(10)))
+            #expect(store.loadNewest(maxFormatVersion: 2) { _ in .use }.snapshot?.sequence == 100)
         }
+    }
+
+    @Test("A rejected snapshot is moved aside as stale, never deleted")
+    func rejectedMovedAside() async throws {
+        try await withTemporaryDirectory { dir in
+            let store = SnapshotStore(directory: dir)
+            try store.write(sequence: 5, formatVersion: 1, blob: [5], fingerprint: fingerprint(5))
+            try store.write(sequence: 9, formatVersion: 1, blob: [9], fingerprint: fingerprint(9))
+            let load = store.loadNewest(maxFormatVersion: 1, moveAside: true) { $0.sequence == 9 ? .reject("another history") : .use }
+            #expect(load.snapshot?.sequence == 5)
+            #expect(load.movedAside == [dir + "/snapshot-00000000000000000009.snap.stale"])
+            #expect(fileBytes(dir + "/snapshot-00000000000000000009.snap.stale").count > 0)
+        }
+    }
+
+    @Test("Pruning keeps the newest two valid snapshots, and removes leftover temporary files")
+    func pruning() async throws {
+        try await withTemporaryDirectory { dir in
+            let store = SnapshotStore(directory: dir)
+            for sequence in [UInt64(1), 2, 3, 4] {
+                try store.write(sequence: sequence, formatVersion: 1, blob: [UInt8(sequence)], fingerprint: fingerprint(sequence))
+            }
+            // The newest is damaged: it does not count among the two kept.
+            let newest = dir + "/snapshot-00000000000000000004.snap"
+            writeBytes(newest, Array(fileBytes(newest).prefix(20)))
+            writeBytes(dir + "/.tmp-123-snapshot-00000000000000000005.snap", [1, 2, 3])
+            let removed = store.prune(keep: 2)
+            #expect(Set(removed) == [dir + "/snapshot-00000000000000000001.snap", dir + "/.tmp-123-snapshot-00000000000000000005.snap"])
+            let names = Set(try FileManager.default.contentsOfDirectory(atPath: dir))
+            #expect(names == ["snapshot-00000000000000000002.snap", "snapshot-00000000000000000003.snap", "snapshot-00000000000000000004.snap"])
+        }
+    }
+
+    @Test("A snapshot file of version 1 (before fingerprints) is still read, without a fingerprint")
+    func versionOneStillReads() throws {
+        let fixture = fixtureDirectory("log-format-1") + "/snapshots/snapshot-00000000000000000015.snap"
+        let store = SnapshotStore(directory: FileSystem.parent(of: fixture))
+        let header = try store.readHeader(path: fixture).get()
+        #expect(header.fileVersion == 1)
+        #expect(header.sequence == 15)
+        #expect(header.fingerprint == nil)
+        let snapshot = try store.readPayload(header).get()
+        #expect(snapshot.blob.count > 100)
+        #expect(snapshot.fingerprint == nil)
     }
 
     @Test("The log's snapshot store is snapshots/ beside the log directory")

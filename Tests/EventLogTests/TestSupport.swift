@@ -70,3 +70,9 @@ func writeLog(_ directory: String, batches: Int, perBatch: Int, options: LogOpti
     try await log.close()
     return all
 }
+
+/// A fixture directory under `Tests/Fixtures/`, written by an earlier release of conform.
+func fixtureDirectory(_ name: String, file: StaticString = #filePath) -> String {
+    URL(fileURLWithPath: "\(file)").deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("Fixtures").appendingPathComponent(name).path
+}

@@ -1,6 +1,6 @@
 public import Foundation
 public import Logging
-import EventLog
+package import EventLog
 import Synchronization
 #if canImport(Glibc)
 import Glibc
@@ -139,6 +139,22 @@ extension ConformanceEngine {
         public var snapshotEvery: Int
         /// Where the engine logs (info level or lower).
         public var logger: Logger
+        /// The system calls beneath the log and the snapshots (a simulated disk in tests).
+        package var io: any FileIO = SystemFileIO()
+        /// The size at which the log rolls to a new segment.
+        package var segmentSizeLimit = 64 << 20
+        /// The most bytes of writes that may wait for the disk before writers wait for room.
+        package var inFlightLimit = 64 << 20
+        /// How long a write waits for room before it is refused with `ThrottlingException`.
+        package var writeRoomTimeout: Duration = .seconds(10)
+
+        /// The event log's options for this configuration.
+        var logOptions: LogOptions {
+            var options = LogOptions(durability: durability.logPolicy, segmentSizeLimit: segmentSizeLimit)
+            options.io = io
+            options.inFlightLimit = inFlightLimit
+            return options
+        }
 
         /// Creates a configuration.
         ///

@@ -28,7 +28,7 @@ extension ConformanceEngine {
     public static func openReadOnly(
         dataDirectory: String, at point: ReadPoint? = nil, logger: Logger = Logger(label: "conform.engine")
     ) throws -> ConformanceEngine {
-        let directories = EngineDirectories(dataDirectory)
+        let directories = EngineDirectories(dataDirectory, io: SystemFileIO())
         // Find the last sequence the view covers.
         let probe = try LogDirectory.openReader(directory: directories.events)
         var through: UInt64 = 0
@@ -44,7 +44,8 @@ extension ConformanceEngine {
         let snapshots = SnapshotStore(directory: directories.snapshots)
         // `rebuild` ignores a snapshot past `through`, so a later snapshot never leaks into the view.
         let state = through == 0 ? EngineState() : try rebuild(
-            snapshots: snapshots, logger: logger, lastSequence: through,
+            snapshots: snapshots, logDirectory: directories.events, io: SystemFileIO(), through: through, ownsLog: false,
+            logger: logger,
             reader: { from throws(LogError) in
                 try LogDirectory.openReader(directory: directories.events, from: from, through: through)
             }

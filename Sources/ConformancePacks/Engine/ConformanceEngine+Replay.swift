@@ -1,4 +1,4 @@
-import EventLog
+package import EventLog
 public import Logging
 
 extension ConformanceEngine {
@@ -25,18 +25,25 @@ extension ConformanceEngine {
     public static func replay(
         dataDirectory: String, useSnapshots: Bool = false, logger: Logger = Logger(label: "conform.replay")
     ) throws -> ReplayReport {
-        let directories = EngineDirectories(dataDirectory)
-        let snapshots = useSnapshots ? SnapshotStore(directory: directories.snapshots) : nil
+        try replay(dataDirectory: dataDirectory, useSnapshots: useSnapshots, logger: logger, io: SystemFileIO())
+    }
+
+    /// ``replay(dataDirectory:useSnapshots:logger:)`` over `io`.
+    package static func replay(
+        dataDirectory: String, useSnapshots: Bool, logger: Logger, io: any FileIO
+    ) throws -> ReplayReport {
+        let directories = EngineDirectories(dataDirectory, io: io)
+        let snapshots = useSnapshots ? SnapshotStore(directory: directories.snapshots, io: io) : nil
         // A snapshot is trusted only if the log reaches it: find the log's end (only then).
         var last = UInt64.max
         if useSnapshots {
-            let probe = try LogDirectory.openReader(directory: directories.events)
+            let probe = try LogDirectory.openReader(directory: directories.events, io: io)
             last = 0
             while let event = try probe.next() { last = event.sequence }
         }
         let (state, snapshotSequence) = try rebuild(
-            snapshots: snapshots, logger: logger, lastSequence: last,
-            reader: { from throws(LogError) in try LogDirectory.openReader(directory: directories.events, from: from) }
+            snapshots: snapshots, logDirectory: directories.events, io: io, through: last, ownsLog: false, logger: logger,
+            reader: { from throws(LogError) in try LogDirectory.openReader(directory: directories.events, from: from, io: io) }
         )
         return ReplayReport(digest: SnapshotCodec.digest(state), lastSequence: state.lastSequence, snapshotSequence: snapshotSequence)
     }

@@ -3,42 +3,70 @@ import Foundation
 import Logging
 
 extension ConformanceEngine {
-    /// Rebuilds the read models: the newest valid snapshot, then every later event of the log.
+    /// Snapshots kept on disk: the newest ones whose checks pass.
+    static let snapshotsKept = 2
+
+    /// Rebuilds the read models: the newest snapshot the log vouches for, then every later event.
     ///
-    /// A snapshot that fails its checksum (reported by the store), does not decode, or claims a
-    /// sequence past the end of the log is logged and ignored.
+    /// A snapshot is used only when its file checks pass, it decodes, it lies at or before
+    /// `through`, and its log fingerprint matches the log in `logDirectory` (the batch that held
+    /// its last sequence is still there, with the same checksum). Snapshots of file version 1
+    /// carry no fingerprint and are never used. Every snapshot passed over is logged; with
+    /// `ownsLog` (the writer, holding the log's lock), one that does not match the log or does not
+    /// decode is also moved aside, never deleted.
     ///
+    /// - Parameters:
+    ///   - through: The last sequence of the log, or of the point a read-only view stops at.
+    ///   - ownsLog: Whether the caller holds the log's lock (a snapshot beyond `through` is then
+    ///     from a history that is gone, not merely later than the point read to).
     /// - Returns: The state, and the sequence of the snapshot it started from (nil for event 1).
     static func rebuild(
         snapshots: SnapshotStore?,
+        logDirectory: String,
+        io: any FileIO,
+        through: UInt64,
+        ownsLog: Bool,
         logger: Logger,
-        lastSequence: UInt64,
         reader: (UInt64) throws(LogError) -> LogReader
     ) throws -> (state: EngineState, snapshotSequence: UInt64?) {
         var state = EngineState()
         var snapshotSequence: UInt64?
         if let snapshots {
-            let (snapshot, skipped) = snapshots.loadNewest(maxFormatVersion: SnapshotCodec.formatVersion)
-            for error in skipped {
-                logger.info("Skipped an invalid snapshot", metadata: ["error": "\(error)"])
-            }
-            if let snapshot {
+            var undecodable: Set<String> = []
+            // Bounded by the number of snapshot files: each pass uses one or excludes one.
+            while true {
+                let load = snapshots.loadNewest(maxFormatVersion: SnapshotCodec.formatVersion, moveAside: ownsLog) { header in
+                    if undecodable.contains(header.path) { return .skip("it does not decode") }
+                    if header.sequence > through {
+                        return ownsLog
+                            ? .reject("it covers sequence \(header.sequence), beyond the log's end at \(through)")
+                            : .skip("it covers sequence \(header.sequence), beyond sequence \(through), where this view stops")
+                    }
+                    guard let fingerprint = header.fingerprint else {
+                        return .skip("it was written before snapshots recorded a log fingerprint, so it cannot be checked against the log; the log is replayed instead")
+                    }
+                    switch LogDirectory.check(fingerprint, directory: logDirectory, io: io) {
+                    case .matches: return .use
+                    case .mismatch(let why): return .reject(why)
+                    }
+                }
+                for skipped in load.skipped where !undecodable.contains(skipped.file ?? "") {
+                    logger.warning("Passed over a snapshot", metadata: ["snapshot.file": "\(skipped.file ?? "")", "reason": "\(skipped.message)"])
+                }
+                guard let snapshot = load.snapshot else { break }
                 do {
                     let decoded = try SnapshotCodec.decode(snapshot.blob)
-                    if snapshot.sequence > lastSequence || decoded.lastSequence != snapshot.sequence {
-                        logger.info(
-                            "Skipped a snapshot that does not match the log",
-                            metadata: ["snapshot.sequence": "\(snapshot.sequence)", "log.sequence": "\(lastSequence)"]
-                        )
-                    } else {
-                        state = decoded
-                        snapshotSequence = snapshot.sequence
+                    guard decoded.lastSequence == snapshot.sequence else {
+                        throw DecodeError(message: "it holds sequence \(decoded.lastSequence), not \(snapshot.sequence)", offset: 0)
                     }
+                    state = decoded
+                    snapshotSequence = snapshot.sequence
+                    break
                 } catch {
-                    logger.info(
-                        "Skipped a snapshot that does not decode",
-                        metadata: ["snapshot.sequence": "\(snapshot.sequence)", "error": "\(error)"]
-                    )
+                    let path = snapshots.path(of: snapshot)
+                    logger.warning("Passed over a snapshot that does not decode", metadata: ["snapshot.file": "\(path)", "error": "\(error)"])
+                    if ownsLog { snapshots.quarantine(path, tag: "corrupt") }
+                    undecodable.insert(path)
                 }
             }
         }
@@ -73,16 +101,22 @@ extension ConformanceEngine {
         return core.state  // O(1): the read models are copy-on-write values.
     }
 
-    /// Writes `state` once its last event is durable, off the caller's path.
+    /// Writes `state` once its last event is synced (not only durable by the policy), off the
+    /// caller's path, unless the state was rebuilt after a failed write in the meantime.
     ///
     /// The task only waits; encoding and writing (which fsyncs) run on a thread of their own, since
     /// under `conform serve` the global executor is the NIO event loops and a task would block one.
     func scheduleSnapshot(_ state: EngineState) {
         guard let log else { return }
+        let generation = core.withLock { $0.generation }
         let task = Task.detached { [self] in
             do {
-                try await log.waitDurable(state.lastSequence)
-                await writeSnapshotOnThread(state)
+                try await log.sync()
+                if core.withLock({ $0.generation == generation }) {
+                    await writeSnapshotOnThread(state)
+                } else {
+                    logger.info("Skipped a snapshot: the state was rebuilt after a failed write", metadata: ["snapshot.sequence": "\(state.lastSequence)"])
+                }
             } catch {
                 logger.info("Skipped a snapshot: its events never became durable", metadata: ["error": "\(error)"])
             }
@@ -103,13 +137,21 @@ extension ConformanceEngine {
         }
     }
 
-    /// Encodes and stores a snapshot of `state`; failures are logged (the log stays authoritative).
+    /// Encodes and stores a snapshot of `state`, whose last event is synced, with the log's
+    /// fingerprint at that event; then prunes older snapshots. Failures are logged (the log stays
+    /// authoritative).
     func writeSnapshot(_ state: EngineState) {
-        let blob = SnapshotCodec.encode(state)
+        guard let log, state.lastSequence > 0 else { return }
         do {
-            try snapshotStore.write(sequence: state.lastSequence, formatVersion: SnapshotCodec.formatVersion, blob: blob)
+            let fingerprint = try log.fingerprint(of: state.lastSequence)
+            let blob = SnapshotCodec.encode(state)
+            try snapshotStore.write(sequence: state.lastSequence, formatVersion: SnapshotCodec.formatVersion, blob: blob, fingerprint: fingerprint)
             core.withLock { $0.snapshotSequence = max($0.snapshotSequence, state.lastSequence) }
-            logger.debug("Wrote snapshot", metadata: ["snapshot.sequence": "\(state.lastSequence)", "snapshot.bytes": "\(blob.count)"])
+            let pruned = snapshotStore.prune(keep: Self.snapshotsKept)
+            logger.debug(
+                "Wrote snapshot",
+                metadata: ["snapshot.sequence": "\(state.lastSequence)", "snapshot.bytes": "\(blob.count)", "snapshot.pruned": "\(pruned.count)"]
+            )
         } catch {
             logger.info("Could not write a snapshot", metadata: ["snapshot.sequence": "\(state.lastSequence)", "error": "\(error)"])
         }

@@ -11,9 +11,13 @@ import Synchronization
 /// is apply order; the wait for durability happens outside it, so concurrent writers share a
 /// group commit. Queries read the read models under the same lock.
 ///
-/// If a write to the log fails after its events were applied, memory is ahead of disk: the engine
-/// answers that command with `InternalFailure`, and refuses every later request the same way until
-/// it is reopened (which rebuilds the state from the log).
+/// If a write to the log fails after its events were applied, memory is ahead of disk. When the
+/// log cut the failed group back off the disk (it does unless that fails too), the engine rebuilds
+/// its state from the log's durable end, as ``open(_:)`` does, answers the commands of that group
+/// with an error that says they were not recorded (`ServiceUnavailable` for a full disk), and goes
+/// on serving: reads at once, writes as soon as the disk takes them again. When the outcome of the
+/// write is unknown, it answers `InternalFailure` and refuses every later request until it is
+/// reopened.
 public final class ConformanceEngine: Sendable {
     /// The event log; `nil` for a read-only view (``openReadOnly(dataDirectory:at:logger:)``).
     let log: EventLog?
@@ -25,6 +29,12 @@ public final class ConformanceEngine: Sendable {
     let delay: Int64
     let snapshotEvery: UInt64
     let logger: Logger
+    /// The engine's data directory.
+    let dataDirectory: String
+    /// The system calls beneath the log and the snapshots.
+    let io: any FileIO
+    /// How long a write waits for room when the log's in-flight limit is reached.
+    let roomTimeout: Duration
 
     /// The mutable part, guarded by `core`.
     struct Core: Sendable {
@@ -36,6 +46,12 @@ public final class ConformanceEngine: Sendable {
         var snapshotSequence: UInt64
         var snapshotInFlight = false
         var snapshotTask: Task<Void, Never>?
+        /// Increases each time the state is rebuilt after a failed write, so that a snapshot
+        /// claimed before the rebuild is never written.
+        var generation: UInt64 = 0
+        /// Set after a write failed for lack of space; writes are refused at once while the
+        /// file system stays full.
+        var diskFull = false
     }
 
     /// What a command decided: the events to record and the answer to give once they are durable.
@@ -57,6 +73,9 @@ public final class ConformanceEngine: Sendable {
         self.delay = max(0, seconds * 1000 + attoseconds / 1_000_000_000_000_000)
         self.snapshotEvery = UInt64(max(0, configuration.snapshotEvery))
         self.logger = configuration.logger
+        self.dataDirectory = configuration.dataDirectory
+        self.io = configuration.io
+        self.roomTimeout = configuration.writeRoomTimeout
     }
 
     /// Opens the engine on its data directory: loads the newest valid snapshot, replays the tail of
@@ -69,18 +88,27 @@ public final class ConformanceEngine: Sendable {
     /// - Throws: `LogError` when the log cannot be opened (`.locked` when another process writes
     ///   it) or holds damage; ``ConformanceError`` (`InternalFailure`) when an event cannot be decoded.
     public static func open(_ configuration: Configuration) async throws -> ConformanceEngine {
-        let directories = EngineDirectories(configuration.dataDirectory)
+        let directories = EngineDirectories(configuration.dataDirectory, io: configuration.io)
         try directories.create()
-        var options = LogOptions()
-        options.durability = configuration.durability.logPolicy
-        let log = try EventLog.open(directory: directories.events, options: options, snapshotDirectory: directories.snapshots)
+        let log = try EventLog.open(directory: directories.events, options: configuration.logOptions, snapshotDirectory: directories.snapshots)
         let snapshots = log.snapshots
         let logger = configuration.logger
+        if let recovery = log.recovery {
+            logger.warning(
+                "Recovered the event log: cut a torn tail",
+                metadata: [
+                    "log.file": "\(recovery.file)", "log.offset": "\(recovery.offset)", "log.bytes_cut": "\(recovery.bytesCut)",
+                    "log.lost_sequences": "\(recovery.lostSequences.map { "\($0.lowerBound)...\($0.upperBound)" } ?? "none")",
+                    "reason": "\(recovery.reason)",
+                ]
+            )
+        }
         let state: EngineState
         do {
+            snapshots.removeLeftovers()
             state = try rebuild(
-                snapshots: snapshots, logger: logger, lastSequence: log.lastSequence,
-                reader: { from throws(LogError) in try log.read(from: from) }
+                snapshots: snapshots, logDirectory: directories.events, io: configuration.io, through: log.lastSequence,
+                ownsLog: true, logger: logger, reader: { from throws(LogError) in try log.read(from: from) }
             ).state
         } catch {
             try? await log.close()
@@ -110,10 +138,16 @@ public final class ConformanceEngine: Sendable {
         guard let task else { return }  // already closed
         await task?.value
         guard let log else { return }
-        let (state, snapshotSequence, healthy) = core.withLock { ($0.state, $0.snapshotSequence, $0.refusal == Self.closedError) }
-        if healthy && state.lastSequence > snapshotSequence {
-            try await log.waitDurable(state.lastSequence)
-            await writeSnapshotOnThread(state)
+        let healthy = core.withLock { $0.refusal == Self.closedError }
+        if healthy {
+            // The final snapshot covers only what the log's final sync made durable.
+            do {
+                try await log.sync()
+                let (state, snapshotSequence) = core.withLock { ($0.state, $0.snapshotSequence) }
+                if state.lastSequence > snapshotSequence { await writeSnapshotOnThread(state) }
+            } catch {
+                logger.info("Skipped the final snapshot: the log's final sync failed", metadata: ["error": "\(error)"])
+            }
         }
         try await log.close()
     }
@@ -142,20 +176,34 @@ public final class ConformanceEngine: Sendable {
 
     /// Runs one command: completes due deployments, decides, enqueues and applies under the lock,
     /// then waits for durability outside it.
+    ///
+    /// - Parameter mayWrite: false for queries, which never wait for room in the log.
     nonisolated(nonsending) func perform<Result: Sendable>(
+        mayWrite: Bool = true,
         _ decide: (borrowing EngineState, _ now: Int64) throws(ConformanceError) -> Decision<Result>
     ) async throws(ConformanceError) -> Result {
-        let (sequence, outcome, snapshot) = core.withLock {
-            core -> (UInt64, Swift.Result<Result, ConformanceError>, EngineState?) in
-            if let refusal = core.refusal { return (0, .failure(refusal), nil) }
-            var last: UInt64 = 0
+        if mayWrite, let log {
+            do { try await log.waitForRoom(timeout: roomTimeout) } catch {
+                throw ConformanceError(
+                    .throttling,
+                    "Rate exceeded: more writes are waiting for the disk than the engine holds in memory. Slow down and retry."
+                )
+            }
+        }
+        let (ticket, outcome, snapshot) = core.withLock {
+            core -> (AppendTicket?, Swift.Result<Result, ConformanceError>, EngineState?) in
+            if let refusal = core.refusal { return (nil, .failure(refusal), nil) }
+            var last: AppendTicket?
             let now = clock.now().epochMilliseconds
             // A read-only view shows the state as it stood: nothing comes due.
             let due = log == nil ? [] : core.state.dueCompletions(now: now)
             if !due.isEmpty {
                 switch commit(due, to: &core) {
-                case .success(let sequence): last = sequence
-                case .failure(let error): return (0, .failure(error), nil)
+                case .success(let ticket): last = ticket
+                case .failure(let error):
+                    // A refused completion is tried again by the next request; a query is still
+                    // answered, from the state as it is, unless the engine stopped.
+                    if core.refusal != nil { return (nil, .failure(error), nil) }
                 }
             }
             let outcome: Swift.Result<Result, ConformanceError>
@@ -163,8 +211,8 @@ public final class ConformanceEngine: Sendable {
                 let decision = try decide(core.state, now)
                 if !decision.events.isEmpty {
                     switch commit(decision.events, to: &core) {
-                    case .success(let sequence): last = sequence
-                    case .failure(let error): return (0, .failure(error), nil)
+                    case .success(let ticket): last = ticket
+                    case .failure(let error): return (last, .failure(error), nil)
                     }
                 }
                 outcome = .success(decision.result)
@@ -173,11 +221,11 @@ public final class ConformanceEngine: Sendable {
             }
             return (last, outcome, snapshotDue(&core))
         }
-        if sequence > 0, let log {
+        if let ticket, let log {
             do {
-                try await log.waitDurable(sequence)
+                try await log.waitDurable(ticket)
             } catch {
-                throw fence(because: error, sequence: sequence)
+                throw core.withLock { handleLogFailure(&$0, cause: error, sequence: ticket.sequences.lowerBound) }
             }
         }
         if let snapshot { scheduleSnapshot(snapshot) }
@@ -188,21 +236,30 @@ public final class ConformanceEngine: Sendable {
     nonisolated(nonsending) func read<Result: Sendable>(
         _ body: (borrowing EngineState) throws(ConformanceError) -> Result
     ) async throws(ConformanceError) -> Result {
-        try await perform { state, _ throws(ConformanceError) in
+        try await perform(mayWrite: false) { state, _ throws(ConformanceError) in
             Decision(events: [], result: try body(state))
         }
     }
 
     /// Appends `events` to the log and applies them. Called under the lock.
-    private func commit(_ events: [DomainEvent], to core: inout Core) -> Swift.Result<UInt64, ConformanceError> {
+    private func commit(_ events: [DomainEvent], to core: inout Core) -> Swift.Result<AppendTicket, ConformanceError> {
         guard let log else { return .failure(Self.readOnlyError) }
+        if let full = diskFullRefusal(&core) { return .failure(full) }
         let records = events.map(EventCodec.encode)
-        let range: ClosedRange<UInt64>
+        let ticket: AppendTicket
         do {
-            range = try log.enqueue(records)
+            ticket = try log.submit(records)
         } catch {
-            return .failure(refuse(&core, because: error, sequence: core.state.lastSequence + 1))
+            switch error.code {
+            case .overloaded:
+                return .failure(ConformanceError(.throttling, "Rate exceeded: more writes are waiting for the disk than the engine holds in memory. Slow down and retry."))
+            case .invalidArgument:
+                return .failure(ConformanceError(.validation, "The request is too large to record: \(error.message)."))
+            default:
+                return .failure(handleLogFailure(&core, cause: error, sequence: core.state.lastSequence + 1))
+            }
         }
+        let range = ticket.sequences
         // The engine is the log's only writer: its sequences must continue ours exactly.
         guard range.lowerBound == core.state.lastSequence + 1, range.count == events.count else {
             return .failure(refuse(&core, because: SequenceMismatch(expected: core.state.lastSequence + 1, got: range), sequence: range.lowerBound))
@@ -210,7 +267,7 @@ public final class ConformanceEngine: Sendable {
         for (offset, event) in events.enumerated() {
             core.state.apply(event, sequence: range.lowerBound + UInt64(offset))
         }
-        return .success(range.upperBound)
+        return .success(ticket)
     }
 
     private struct SequenceMismatch: Error, CustomStringConvertible {
@@ -219,12 +276,8 @@ public final class ConformanceEngine: Sendable {
         var description: String { "the log handed out sequences \(got) where \(expected) was expected" }
     }
 
-    /// Stops the engine after a failed write; returns the error to answer with.
-    private func fence(because cause: any Error, sequence: UInt64) -> ConformanceError {
-        core.withLock { refuse(&$0, because: cause, sequence: sequence) }
-    }
-
-    private func refuse(_ core: inout Core, because cause: any Error, sequence: UInt64) -> ConformanceError {
+    /// Stops the engine for good (until it is reopened); returns the error to answer with.
+    func refuse(_ core: inout Core, because cause: any Error, sequence: UInt64) -> ConformanceError {
         if let refusal = core.refusal, refusal != Self.closedError { return refusal }
         let error = ConformanceError(
             .internalFailure,
@@ -233,8 +286,8 @@ public final class ConformanceEngine: Sendable {
         )
         core.refusal = error
         // The one failure an operator must see; it is also the answer to every later request.
-        logger.info(
-            "Event log write failed; engine refuses further requests",
+        logger.error(
+            "Event log write failed with an unknown outcome; engine refuses further requests",
             metadata: ["log.sequence": "\(sequence)", "error": "\(cause)"]
         )
         return error
@@ -253,14 +306,19 @@ extension Date {
 /// The layout of a data directory (DESIGN.md: `events/`, `snapshots/`).
 struct EngineDirectories {
     var root: String
+    var io: any FileIO
     var events: String { root + "/events" }
     var snapshots: String { root + "/snapshots" }
 
-    init(_ root: String) { self.root = root }
+    init(_ root: String, io: any FileIO) {
+        self.root = root
+        self.io = io
+    }
 
+    /// Creates the directories that are missing, each synced into its parent.
     func create() throws {
         for path in [root, events, snapshots] {
-            try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+            try LogDirectory.createDirectories(path, io: io)
         }
     }
 }

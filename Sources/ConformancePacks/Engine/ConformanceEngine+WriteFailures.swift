@@ -1,0 +1,72 @@
+import EventLog
+import Logging
+
+extension ConformanceEngine {
+    /// Below this much free space, after a write failed for lack of it, writes are refused at
+    /// once instead of being tried (each failed try costs a rebuild of the state).
+    static let diskFullResumeBytes: UInt64 = 1 << 20
+
+    /// What to answer a command whose events the log did not take, and how the engine goes on.
+    ///
+    /// When the log cut the failed group back off the disk (``EventLog/canResume``), the state is
+    /// rebuilt from the log's durable end, as ``open(_:)`` does, the log takes appends again, and
+    /// the command is answered with an error that says it was not recorded. When the outcome is
+    /// unknown, the engine stops (``refuse(_:because:sequence:)``). Called under the lock.
+    func handleLogFailure(_ core: inout Core, cause: LogError, sequence: UInt64) -> ConformanceError {
+        guard let log else { return Self.readOnlyError }
+        if let refusal = core.refusal { return refusal }
+        guard let failure = log.failure else {
+            // The log was closed under the engine: nothing more can be recorded.
+            if cause.code == .closed { return refuse(&core, because: cause, sequence: sequence) }
+            // Another request already recovered from this failure.
+            return Self.notRecorded(cause)
+        }
+        guard log.canResume else { return refuse(&core, because: failure, sequence: sequence) }
+        do {
+            let durable = log.durableSequence
+            let rebuilt = try Self.rebuild(
+                snapshots: snapshotStore, logDirectory: log.directory, io: io, through: durable, ownsLog: false,
+                logger: logger, reader: { from throws(LogError) in try log.read(from: from, through: durable) }
+            )
+            try log.resume()
+            core.state = rebuilt.state
+            core.snapshotSequence = min(core.snapshotSequence, rebuilt.state.lastSequence)
+            core.generation += 1
+            core.diskFull = failure.code == .diskFull
+        } catch {
+            return refuse(&core, because: error, sequence: sequence)
+        }
+        logger.warning(
+            "A write to the event log failed and was cut back off it; state rebuilt from the log's durable end",
+            metadata: ["log.sequence": "\(log.durableSequence)", "error": "\(failure)"]
+        )
+        return Self.notRecorded(failure)
+    }
+
+    /// The refusal of a write while the disk stays full, or nil when it may be tried.
+    /// Called under the lock.
+    func diskFullRefusal(_ core: inout Core) -> ConformanceError? {
+        guard core.diskFull else { return nil }
+        let free = (try? LogDirectory.availableBytes(dataDirectory, io: io)) ?? .max
+        if free >= Self.diskFullResumeBytes {
+            core.diskFull = false
+            return nil
+        }
+        return Self.notRecorded(LogError(code: .diskFull, message: "\(free) bytes are free"))
+    }
+
+    /// The answer to a command the log did not record.
+    static func notRecorded(_ error: LogError) -> ConformanceError {
+        let rootCode = (error.cause as? LogError)?.code ?? error.code
+        if rootCode == .diskFull {
+            return ConformanceError(
+                .serviceUnavailable,
+                "The request was not recorded: the disk holding the conform data directory is full. Free space on it; writes resume without a restart."
+            )
+        }
+        return ConformanceError(
+            .internalFailure,
+            "The request was not recorded: writing it to the event log failed (\(rootCode.rawValue)). The engine recovered its state from the log and takes requests again."
+        )
+    }
+}
