@@ -235,6 +235,7 @@ struct SegmentScanner: ~Copyable {
                 }
                 i -= 1
             }
+            if windowStart == lowest { break }
             windowEnd = windowStart + 3
             window = min(window * 4, 4 << 20)
             buffer.ensureCapacity(window)

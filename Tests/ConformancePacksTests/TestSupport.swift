@@ -117,6 +117,16 @@ func errorCode(_ body: () async throws -> Void) async -> ConformanceError.Code? 
     }
 }
 
+/// The `ConformanceError` `body` throws, or nil when it succeeds.
+func conformanceError(_ body: () async throws(ConformanceError) -> Void) async -> ConformanceError? {
+    do {
+        try await body()
+        return nil
+    } catch {
+        return error
+    }
+}
+
 func userRule(_ name: String) -> PutConfigRuleRequest {
     PutConfigRuleRequest(configRule: ConfigRule(
         configRuleName: name,
