@@ -11,7 +11,8 @@ import Darwin
 /// Every call goes through its ``FileIO`` and turns failures into ``LogError`` naming the path.
 struct FileDescriptor: ~Copyable {
     private(set) var raw: Int32
-    let path: String
+    /// The file's path (what errors name); follows a rename the owner makes.
+    var path: String
     let io: any FileIO
 
     /// Opens `path` with `flags` (and `mode` when creating).

@@ -36,7 +36,7 @@ enum Recovery {
         // batch is found from the end; their other batches are checked by readers and `verify`).
         var expected: UInt64?
         for entry in segments.dropLast() {
-            let scanner = try SegmentScanner(path: entry.path, io: io)
+            let scanner = try openScanner(entry.path, directory: directory, io: io)
             try checkName(scanner.firstSequence, entry, directory: directory)
             if let problem = SegmentFiles.continuityProblem(expected: expected, entry: entry) {
                 throw refusal(problem, directory: directory)
@@ -69,7 +69,7 @@ enum Recovery {
                 file: writable, segmentFirst: last.firstSequence, segmentSize: SegmentHeader.size,
                 nextSequence: last.firstSequence, report: report)
         }
-        var scanner = try SegmentScanner(path: last.path, io: io)
+        var scanner = try openScanner(last.path, directory: directory, io: io)
         try checkName(scanner.firstSequence, last, directory: directory)
         if let problem = SegmentFiles.continuityProblem(expected: expected, entry: last) {
             throw refusal(problem, directory: directory)
@@ -129,6 +129,16 @@ enum Recovery {
         return true
     }
 
+    /// A scanner over a segment of the log being recovered; a file that is no segment is refused
+    /// with the repair command (a newer format is not: upgrading is the fix).
+    private static func openScanner(_ path: String, directory: String, io: any FileIO) throws(LogError) -> SegmentScanner {
+        do {
+            return try SegmentScanner(path: path, io: io)
+        } catch where error.code == .notASegment {
+            throw refusal(error, directory: directory)
+        }
+    }
+
     /// `error`, with what to do about it: the exact repair command for this directory.
     static func refusal(_ error: LogError, directory: String) -> LogError {
         var refused = error
@@ -160,7 +170,7 @@ enum Recovery {
         let path = FileSystem.join(directory, SegmentFiles.name(firstSequence: firstSequence))
         let temp = FileSystem.join(directory, SegmentFiles.creatingName(firstSequence: firstSequence))
         do throws(LogError) {
-            let file = try FileDescriptor(path: temp, flags: O_RDWR | O_CREAT | O_TRUNC, io: io)
+            var file = try FileDescriptor(path: temp, flags: O_RDWR | O_CREAT | O_TRUNC, io: io)
             let header = SegmentHeader.encode(firstSequence: firstSequence)
             try header.withBytes { (raw) throws(LogError) in try file.write(raw, at: 0) }
             try file.syncData()
@@ -170,6 +180,7 @@ enum Recovery {
                     file: path, sequence: firstSequence)
             }
             try FileSystem.rename(temp, path, io: io)
+            file.path = path
             try FileSystem.syncDirectory(directory, io: io)
             return file
         } catch {

@@ -35,7 +35,7 @@ extension LogError {
         if errno.isDiskFull {
             return LogError(
                 code: .diskFull,
-                message: "\(what) failed: the file system is full; free space and reopen the log",
+                message: "\(what) failed: the file system is full",
                 file: file, offset: offset, sequence: sequence, cause: errno)
         }
         return LogError(

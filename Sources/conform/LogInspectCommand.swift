@@ -6,7 +6,7 @@ import Foundation
 struct LogInspectCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "inspect",
-        abstract: "Show a table of the segments: sequence range, batches, events, raw and compressed bytes, ratio and time range."
+        abstract: "Show a table of the segments (sequence range, batches, events, raw and compressed bytes, ratio, time range) and the last recovery."
     )
 
     @OptionGroup var options: LogDirectoryOptions
@@ -40,6 +40,13 @@ struct LogInspectCommand: ParsableCommand {
         printTable(header: header, rows: rows)
         for problem in verification.problems {
             print("problem: \(problem)")
+        }
+        let recoveries = LogInspector.recoveries(directory: options.logDirectory)
+        if let last = recoveries.last {
+            let by = last.source == .open ? "opening the log" : "conform log repair"
+            print("last recovery (\(recoveries.count) recorded): \(formatTimestamp(last.time)) by \(by): \(last.report)")
+        } else {
+            print("last recovery: none recorded")
         }
     }
 

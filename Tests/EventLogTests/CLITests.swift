@@ -61,4 +61,21 @@ struct CLITests {
             #expect(FileManager.default.fileExists(atPath: sealed + ".damaged"))
         }
     }
+
+    @Test("inspect shows the last recovery: what opening the log cut, and what repair did")
+    func inspectShowsRecovery() async throws {
+        try await withTemporaryDirectory { dir in
+            _ = try await writeLog(dir + "/events", batches: 3, perBatch: 2)
+            let before = try runConform(["log", "inspect", dir])
+            #expect(before.output.contains("last recovery: none recorded"))
+            let segment = segmentFiles(dir + "/events")[0]
+            writeBytes(segment, fileBytes(segment) + [9, 9, 9])
+            let log = try EventLog.open(directory: dir + "/events")
+            try await log.close()
+            let after = try runConform(["log", "inspect", dir])
+            #expect(after.status == 0)
+            #expect(after.output.contains("last recovery (1 recorded)"), "\(after.output)")
+            #expect(after.output.contains("by opening the log: truncated 3 bytes"))
+        }
+    }
 }
