@@ -156,6 +156,23 @@ enum FileSystem {
         do { try io.rename(from, to: to) } catch { throw LogError.system(error, "renaming to \(to)", file: from) }
     }
 
+    /// Replaces the file at `path` atomically and durably with `bytes`: written to `temp`, synced,
+    /// renamed over `path`, and the directory synced. On failure `temp` is removed and `path` is
+    /// left as it was.
+    static func replaceAtomically(_ path: String, with bytes: UnsafeRawBufferPointer, temp: String, io: any FileIO) throws(LogError) {
+        do throws(LogError) {
+            let file = try FileDescriptor(path: temp, flags: O_WRONLY | O_CREAT | O_TRUNC, io: io)
+            try file.write(bytes, at: 0)
+            try file.sync()
+            try file.close()
+            try rename(temp, path, io: io)
+            try syncDirectory(parent(of: path), io: io)
+        } catch {
+            removeQuietly(temp, io: io)
+            throw error
+        }
+    }
+
     /// Gives the file at `from` the second name `to`.
     static func link(_ from: String, _ to: String, io: any FileIO) throws(LogError) {
         do { try io.link(from, to: to) } catch { throw LogError.system(error, "linking to \(to)", file: from) }

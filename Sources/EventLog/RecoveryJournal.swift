@@ -58,16 +58,8 @@ package enum RecoveryJournal {
         let text = ([header] + records.map(format)).joined(separator: "\n") + "\n"
         let path = FileSystem.join(directory, fileName)
         let temp = FileSystem.join(directory, "." + fileName + ".tmp")
-        do {
-            let file = try FileDescriptor(path: temp, flags: O_WRONLY | O_CREAT | O_TRUNC, io: io)
-            try Array(text.utf8).withBytes { (raw) throws(LogError) in try file.write(raw, at: 0) }
-            try file.sync()
-            try file.close()
-            try FileSystem.rename(temp, path, io: io)
-            try FileSystem.syncDirectory(directory, io: io)
-        } catch {
-            FileSystem.removeQuietly(temp, io: io)
-            throw error
+        try Array(text.utf8).withBytes { (raw) throws(LogError) in
+            try FileSystem.replaceAtomically(path, with: raw, temp: temp, io: io)
         }
     }
 

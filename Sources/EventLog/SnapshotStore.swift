@@ -162,18 +162,8 @@ public struct SnapshotStore: Sendable {
         }
         let finalPath = FileSystem.join(directory, Self.name(sequence: sequence))
         let tempPath = FileSystem.join(directory, Self.tempPrefix + "\(getpid())-" + Self.name(sequence: sequence))
-        do {
-            let file = try FileDescriptor(path: tempPath, flags: O_WRONLY | O_CREAT | O_TRUNC, io: io)
-            try bytes.withBytes { (raw) throws(LogError) in
-                try file.write(UnsafeRawBufferPointer(rebasing: raw[0..<total]), at: 0)
-            }
-            try file.sync()
-            try file.close()
-            try FileSystem.rename(tempPath, finalPath, io: io)
-            try FileSystem.syncDirectory(directory, io: io)
-        } catch {
-            FileSystem.removeQuietly(tempPath, io: io)
-            throw error
+        try bytes.withBytes { (raw) throws(LogError) in
+            try FileSystem.replaceAtomically(finalPath, with: UnsafeRawBufferPointer(rebasing: raw[0..<total]), temp: tempPath, io: io)
         }
     }
 

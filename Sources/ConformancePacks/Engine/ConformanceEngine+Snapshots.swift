@@ -108,21 +108,28 @@ extension ConformanceEngine {
     /// under `conform serve` the global executor is the NIO event loops and a task would block one.
     func scheduleSnapshot(_ state: EngineState) {
         guard let log else { return }
-        let generation = core.withLock { $0.generation }
-        let task = Task.detached { [self] in
-            do {
-                try await log.sync()
-                if core.withLock({ $0.generation == generation }) {
-                    await writeSnapshotOnThread(state)
-                } else {
-                    logger.info("Skipped a snapshot: the state was rebuilt after a failed write", metadata: ["snapshot.sequence": "\(state.lastSequence)"])
-                }
-            } catch {
-                logger.info("Skipped a snapshot: its events never became durable", metadata: ["error": "\(error)"])
+        // Created and stored in one critical section, so `close()` either awaits the task or
+        // finds the engine closed here first: a snapshot never races the final one.
+        core.withLock { core in
+            guard !core.closed else {
+                core.snapshotInFlight = false
+                return
             }
-            core.withLock { $0.snapshotInFlight = false }
+            let generation = core.generation
+            core.snapshotTask = Task.detached { [self] in
+                do {
+                    try await log.sync()
+                    if self.core.withLock({ $0.generation == generation }) {
+                        await writeSnapshotOnThread(state)
+                    } else {
+                        logger.info("Skipped a snapshot: the state was rebuilt after a failed write", metadata: ["snapshot.sequence": "\(state.lastSequence)"])
+                    }
+                } catch {
+                    logger.info("Skipped a snapshot: its events never became durable", metadata: ["error": "\(error)"])
+                }
+                self.core.withLock { $0.snapshotInFlight = false }
+            }
         }
-        core.withLock { $0.snapshotTask = task }
     }
 
     /// Runs ``writeSnapshot(_:)`` on a dedicated thread and resumes once it is done.

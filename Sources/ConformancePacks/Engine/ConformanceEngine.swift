@@ -154,6 +154,11 @@ public final class ConformanceEngine: Sendable {
 
     static let closedError = ConformanceError(.internalFailure, "The conformance engine is closed.")
 
+    /// The answer to a write while more bytes wait for the disk than the log's in-flight limit.
+    static let throttled = ConformanceError(
+        .throttling, "Rate exceeded: more writes are waiting for the disk than the engine holds in memory. Slow down and retry."
+    )
+
     static let readOnlyError = ConformanceError(
         .accessDenied, "This conform engine is a read-only view of its log at a past point; it accepts no writes."
     )
@@ -183,12 +188,7 @@ public final class ConformanceEngine: Sendable {
         _ decide: (borrowing EngineState, _ now: Int64) throws(ConformanceError) -> Decision<Result>
     ) async throws(ConformanceError) -> Result {
         if mayWrite, let log {
-            do { try await log.waitForRoom(timeout: roomTimeout) } catch {
-                throw ConformanceError(
-                    .throttling,
-                    "Rate exceeded: more writes are waiting for the disk than the engine holds in memory. Slow down and retry."
-                )
-            }
+            do { try await log.waitForRoom(timeout: roomTimeout) } catch { throw Self.throttled }
         }
         let (ticket, outcome, snapshot) = core.withLock {
             core -> (AppendTicket?, Swift.Result<Result, ConformanceError>, EngineState?) in
@@ -252,7 +252,7 @@ public final class ConformanceEngine: Sendable {
         } catch {
             switch error.code {
             case .overloaded:
-                return .failure(ConformanceError(.throttling, "Rate exceeded: more writes are waiting for the disk than the engine holds in memory. Slow down and retry."))
+                return .failure(Self.throttled)
             case .invalidArgument:
                 return .failure(ConformanceError(.validation, "The request is too large to record: \(error.message)."))
             default:
@@ -287,7 +287,7 @@ public final class ConformanceEngine: Sendable {
         core.refusal = error
         // The one failure an operator must see; it is also the answer to every later request.
         logger.error(
-            "Event log write failed with an unknown outcome; engine refuses further requests",
+            "The engine stopped: a write to its event log failed and could not be undone; it refuses requests until reopened",
             metadata: ["log.sequence": "\(sequence)", "error": "\(cause)"]
         )
         return error
