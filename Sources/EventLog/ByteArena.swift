@@ -1,5 +1,5 @@
 /// A growable, manually managed byte buffer: the pending-records buffer and the writer's and
-/// readers' scratch space. It grows by doubling and shrinks only when told to (after a burst), so
+/// readers' scratch space. It grows by doubling and is replaced by a small one after a burst, so
 /// steady-state appends and reads allocate nothing.
 struct ByteArena: ~Copyable, @unchecked Sendable {
     // Safe to send: the arena is uniquely owned (~Copyable) and only touched by its owner.
@@ -37,17 +37,6 @@ struct ByteArena: ~Copyable, @unchecked Sendable {
         base = UnsafeMutableRawPointer.allocate(byteCount: newCapacity, alignment: 16)
         capacity = newCapacity
         count = 0
-    }
-
-    /// Gives back memory beyond `target` bytes (or beyond `count`, if larger), keeping the contents.
-    mutating func shrink(to target: Int) {
-        let newCapacity = max(target, count, 64)
-        guard newCapacity < capacity else { return }
-        let newBase = UnsafeMutableRawPointer.allocate(byteCount: newCapacity, alignment: 16)
-        newBase.copyMemory(from: base, byteCount: count)
-        base.deallocate()
-        base = newBase
-        capacity = newCapacity
     }
 
     /// The bytes in use.

@@ -126,7 +126,6 @@ final class LogWriter: @unchecked Sendable {
                 unsynced = true
             }
             acknowledgedEnd = (segmentFirst, segmentSize)
-            shrinkBuffers(afterGroupOf: groupBytes)
             let progress = LogCore.Progress(
                 batches: stats.batches, events: count, rawBytes: stats.raw, storedBytes: stats.stored, syncs: syncs,
                 released: groupBytes, writerBuffers: spare.capacity + out.capacity)
@@ -135,6 +134,7 @@ final class LogWriter: @unchecked Sendable {
             // next batch wait briefly for them instead of splitting them over two syncs.
             lingerTarget = syncs > 0 && published.resumed >= 8 ? published.resumed + published.pendingAppends : 0
             if case .interval = core.options.durability { syncIfDue(force: false) }
+            shrinkBuffers(afterGroupOf: groupBytes)
         } catch {
             fail(error, sequences: first...(first + count - 1))
         }
@@ -142,6 +142,7 @@ final class LogWriter: @unchecked Sendable {
     }
 
     /// Releases buffers that grew in a burst once several small groups in a row show it is over.
+    /// The pending buffer and `spare` trade places every group, so shrinking `spare` shrinks both.
     private func shrinkBuffers(afterGroupOf bytes: Int) {
         guard bytes <= Self.bufferBaseline else {
             smallGroups = 0
@@ -151,11 +152,6 @@ final class LogWriter: @unchecked Sendable {
         guard smallGroups >= Self.shrinkAfterGroups else { return }
         if spare.capacity > 2 * Self.bufferBaseline { spare = ByteArena(capacity: Self.bufferBaseline) }
         if out.capacity > 2 * Self.bufferBaseline { out = ByteArena(capacity: Self.bufferBaseline) }
-        core.state.withLock { s in
-            if s.pending.capacity > 2 * Self.bufferBaseline, s.pending.count <= Self.bufferBaseline {
-                s.pending.shrink(to: Self.bufferBaseline)
-            }
-        }
     }
 
     /// Waits (bounded by `lingerNanos`) until `lingerTarget` appends are pending.
