@@ -100,12 +100,15 @@ public final class EventLog: Sendable {
         try core.enqueue(records)
     }
 
-    /// Suspends until the records of `ticket` meet the durability policy.
+    /// Suspends until the records of `ticket` meet the durability policy, or their write failed.
+    ///
+    /// Cancelling the calling task does not end the wait: a writer whose records are enqueued must
+    /// learn whether they were recorded, and the answer comes within one write and sync.
     ///
     /// - Throws: the write's error when its batch failed, also when the log has resumed since;
-    ///   ``LogError/Code/closed`` when the log closes first; ``LogError/Code/cancelled``.
+    ///   ``LogError/Code/closed`` when the log closes first.
     public func waitDurable(_ ticket: AppendTicket) async throws(LogError) {
-        try await core.waitDurable(ticket.sequences.upperBound, epoch: ticket.epoch)
+        try await core.waitDurable(ticket.sequences.upperBound, epoch: ticket.epoch, cancellable: false)
     }
 
     /// Suspends until `sequence` meets the durability policy.
@@ -123,8 +126,9 @@ public final class EventLog: Sendable {
     /// - Throws: as ``waitDurable(_:)``.
     @discardableResult
     public func sync() async throws(LogError) -> UInt64 {
-        let last = lastSequence
-        if last > 0 { try await core.waitDurable(last, needsSync: true) }
+        // Read with its epoch: after a failure and a resume, `last` may not exist any more.
+        let (last, epoch) = core.lastTicket
+        if last > 0 { try await core.waitDurable(last, epoch: epoch, needsSync: true) }
         return max(last, syncedSequence)
     }
 
@@ -236,6 +240,9 @@ final class LogFollower: @unchecked Sendable {
     let core: LogCore
     var nextSequence: UInt64
     var reader: LogReader?
+    /// The log's epoch when `reader` was opened: after a resume, bytes it read ahead past the
+    /// durable mark may have been cut and replaced, so it is opened afresh.
+    var readerEpoch: UInt64 = 0
 
     init(core: LogCore, from: UInt64) {
         self.core = core
@@ -245,7 +252,11 @@ final class LogFollower: @unchecked Sendable {
     func next() async throws -> LoggedEvent? {
         // Bounded: each pass either returns an event or waits for the watermark to move.
         while true {
-            let durable = core.state.withLock { $0.durable }
+            let (durable, epoch) = core.state.withLock { ($0.durable, $0.epoch) }
+            if epoch != readerEpoch {
+                reader = nil
+                readerEpoch = epoch
+            }
             if nextSequence <= durable {
                 if reader == nil {
                     reader = try LogReader(directory: core.directory, from: nextSequence, limit: durable, mustReach: durable, io: core.io)

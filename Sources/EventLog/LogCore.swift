@@ -13,6 +13,13 @@ struct DurabilityWaiter: Sendable {
 struct RoomWaiter: Sendable {
     var id: UInt64
     var continuation: UnsafeContinuation<Void, any Error>
+    /// The task that refuses the waiter when its timeout passes; cancelled when room comes first.
+    var timer: Task<Void, Never>?
+
+    func resume() {
+        timer?.cancel()
+        continuation.resume()
+    }
 }
 
 /// The state appenders and the writer thread share; every access is a short critical section
@@ -142,7 +149,7 @@ final class LogCore: Sendable {
             try await withUnsafeThrowingContinuation { (continuation: UnsafeContinuation<Void, any Error>) in
                 let ready: Bool = state.withLock { s in
                     if s.inFlight <= limit || s.failure != nil || s.closing { return true }
-                    s.roomWaiters.append(RoomWaiter(id: id, continuation: continuation))
+                    s.roomWaiters.append(RoomWaiter(id: id, continuation: continuation, timer: nil))
                     return false
                 }
                 if ready {
@@ -150,8 +157,10 @@ final class LogCore: Sendable {
                     return
                 }
                 guard let timeout else { return }
-                Task { [self] in
+                // Registered first, so the timer always finds the waiter unless room came first.
+                let timer = Task { [self] in
                     try? await Task.sleep(for: timeout)
+                    guard !Task.isCancelled else { return }
                     let expired: (RoomWaiter, Int)? = state.withLock { s in
                         guard let index = s.roomWaiters.firstIndex(where: { $0.id == id }) else { return nil }
                         return (s.roomWaiters.remove(at: index), s.inFlight)
@@ -160,12 +169,23 @@ final class LogCore: Sendable {
                         waiter.continuation.resume(throwing: Self.overloaded(bytes, directory: directory))
                     }
                 }
+                let attached: Bool = state.withLock { s in
+                    guard let index = s.roomWaiters.firstIndex(where: { $0.id == id }) else { return false }
+                    s.roomWaiters[index].timer = timer
+                    return true
+                }
+                if !attached { timer.cancel() }
             }
         } catch let error as LogError {
             throw error
         } catch {
             throw LogError(code: .io, message: "waiting for room failed: \(error)", file: directory, cause: error)
         }
+    }
+
+    /// The last sequence handed out and the epoch it belongs to, read together.
+    var lastTicket: (sequence: UInt64, epoch: UInt64) {
+        state.withLock { ($0.nextSequence - 1, $0.epoch) }
     }
 
     /// Whether `sequence`, handed out in `epoch`, is settled: durable (success), or cut off the
@@ -181,7 +201,8 @@ final class LogCore: Sendable {
     /// Suspends until `sequence` meets the policy (or, with `needsSync`, is covered by an
     /// `fdatasync`). With `epoch` (from the ``AppendTicket`` of the append), a sequence that a
     /// rolled-back failure cut off fails even after the log resumed and handed it out again.
-    func waitDurable(_ sequence: UInt64, epoch: UInt64? = nil, needsSync: Bool = false) async throws(LogError) {
+    /// Without `cancellable`, cancelling the caller's task does not end the wait.
+    func waitDurable(_ sequence: UInt64, epoch: UInt64? = nil, needsSync: Bool = false, cancellable: Bool = true) async throws(LogError) {
         let (id, early, wakeWriter): (UInt64?, Result<Void, LogError>?, Bool) = state.withLock { s in
             if let outcome = Self.settled(sequence, epoch: epoch, needsSync: needsSync, in: s) { return (nil, outcome, false) }
             s.nextWaiterID += 1
@@ -206,7 +227,7 @@ final class LogCore: Sendable {
                                 code: .closed, message: "the log closed before sequence \(sequence) was written",
                                 file: directory, sequence: sequence))
                         }
-                        if Task.isCancelled {
+                        if cancellable, Task.isCancelled {
                             return .failure(LogError(code: .cancelled, message: "the wait for sequence \(sequence) was cancelled", sequence: sequence))
                         }
                         s.waiters.append(DurabilityWaiter(id: id, sequence: sequence, needsSync: needsSync, continuation: continuation))
@@ -219,6 +240,7 @@ final class LogCore: Sendable {
                     }
                 }
             } onCancel: {
+                guard cancellable else { return }
                 let removed: DurabilityWaiter? = state.withLock { s in
                     guard let index = s.waiters.firstIndex(where: { $0.id == id }) else { return nil }
                     return s.waiters.remove(at: index)
@@ -276,7 +298,7 @@ final class LogCore: Sendable {
             return (ready, room, s.pendingAppends)
         }
         for waiter in ready { waiter.continuation.resume() }
-        for waiter in room { waiter.continuation.resume() }
+        for waiter in room { waiter.resume() }
         return (ready.count, pendingAppends)
     }
 
@@ -301,7 +323,7 @@ final class LogCore: Sendable {
         // The waiters of the failed batch get the write's own error (io, diskFull); later
         // appends get `refused`.
         for waiter in waiters { waiter.continuation.resume(throwing: error) }
-        for waiter in room { waiter.continuation.resume() }
+        for waiter in room { waiter.resume() }
     }
 
     /// Takes appends again after a failure the writer rolled back: the next sequence is the one
@@ -343,7 +365,7 @@ final class LogCore: Sendable {
                 code: .closed, message: "the log closed before sequence \(waiter.sequence) was written",
                 file: directory, sequence: waiter.sequence))
         }
-        for waiter in room { waiter.continuation.resume() }
+        for waiter in room { waiter.resume() }
         for closer in closers { closer.resume() }
     }
 

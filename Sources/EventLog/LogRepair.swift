@@ -92,7 +92,7 @@ package enum LogRepair {
             report.actions.append("moved \(damaged.path) aside to \(aside)")
             return
         }
-        let hidden = FileSystem.join(directory, "." + FileSystem.baseName(damaged.path) + ".repaired")
+        let hidden = FileSystem.join(directory, "." + FileSystem.baseName(damaged.path) + SegmentFiles.repairedSuffix)
         let source = try FileDescriptor(path: damaged.path, flags: O_RDONLY, io: io)
         let prefix = try source.read(count: damaged.validEnd, at: 0)
         let target = try FileDescriptor(path: hidden, flags: O_RDWR | O_CREAT | O_TRUNC, io: io)

@@ -26,6 +26,8 @@ final class LogWriter: @unchecked Sendable {
     private var smallGroups = 0
     private var lastSync = monotonicMilliseconds()
     var unsynced = false
+    /// Whether the failure being handled came from an `fdatasync`.
+    private var syncFailed = false
     /// The last sequence written to the segment.
     var written: UInt64
     /// Where the last acknowledged batch ends: what a failed write is cut back to.
@@ -64,7 +66,7 @@ final class LogWriter: @unchecked Sendable {
         pthread_detach(thread)
     }
 
-    private enum Work { case batch(first: UInt64, count: UInt64), sync, idle, shutdown }
+    private enum Work { case batch(first: UInt64, count: UInt64), sync, idle, failed, shutdown }
 
     private func run() {
         while true {
@@ -85,7 +87,8 @@ final class LogWriter: @unchecked Sendable {
                 }
                 if s.closing { return .shutdown }
                 s.writerIdle = true
-                return .idle
+                // After a failure nothing is written or synced until the log resumes or closes.
+                return s.failure == nil ? .idle : .failed
             }
             switch work {
             case .idle:
@@ -97,6 +100,8 @@ final class LogWriter: @unchecked Sendable {
                 } else {
                     core.wake.wait()
                 }
+            case .failed:
+                core.wake.wait()
             case .sync:
                 syncIfDue(force: true)
             case .batch(let first, let count):
@@ -117,7 +122,7 @@ final class LogWriter: @unchecked Sendable {
             switch core.options.durability {
             case .everyBatch:
                 let before = monotonicNanoseconds()
-                try segment?.syncData()
+                try syncSegment()
                 let took = monotonicNanoseconds() &- before
                 syncs = 1
                 lastSync = monotonicMilliseconds()
@@ -177,7 +182,7 @@ final class LogWriter: @unchecked Sendable {
         if !force, case .interval(let ms) = core.options.durability,
            monotonicMilliseconds() < lastSync + UInt64(max(ms, 1)) { return }
         do {
-            try segment?.syncData()
+            try syncSegment()
             unsynced = false
             lastSync = monotonicMilliseconds()
             core.publish(durable: written, synced: written, progress: .init(syncs: 1, writerBuffers: spare.capacity + out.capacity))
@@ -186,11 +191,29 @@ final class LogWriter: @unchecked Sendable {
         }
     }
 
+    /// `fdatasync`s the current segment, remembering a failure for ``fail(_:sequences:)``.
+    private func syncSegment() throws(LogError) {
+        do { try segment?.syncData() } catch {
+            syncFailed = true
+            throw error
+        }
+    }
+
     /// Cuts the failed group off the log, then fails every waiter with an error that says whether
     /// the cut succeeded (the records are certainly not in the log) or not (the outcome is unknown).
+    ///
+    /// A failed sync of records that were acknowledged before being synced (`interval`, `none`)
+    /// cannot be undone: the kernel may have dropped their pages and report success on a retry, so
+    /// the outcome is unknown and the log does not resume.
     private func fail(_ error: LogError, sequences: ClosedRange<UInt64>?) {
-        let durable = core.state.withLock { $0.durable }
+        let (durable, synced) = core.state.withLock { ($0.durable, $0.synced) }
+        defer { syncFailed = false }
         var answer = error
+        if syncFailed, durable > synced {
+            answer.message += "; sequences \(synced + 1)...\(durable) were acknowledged before this sync, so whether they reached the disk is unknown: reopen the log, which keeps exactly what is whole on disk"
+            core.fail(answer, rolledBack: false)
+            return
+        }
         let what = sequences.map { "sequences \($0.lowerBound)...\($0.upperBound)" } ?? "the unsynced records"
         do {
             try rollBack(toDurable: durable)
@@ -282,10 +305,8 @@ final class LogWriter: @unchecked Sendable {
 
     /// Seals the current segment (synced, never changed again) and starts a new one.
     private func roll(firstSequence: UInt64) throws(LogError) {
-        if let old = segment.take() {
-            try old.syncData()
-            try old.close()
-        }
+        try syncSegment()
+        if let old = segment.take() { try old.close() }
         segment = try Recovery.createSegment(directory: core.directory, firstSequence: firstSequence, io: io)
         segmentFirst = firstSequence
         segmentSize = SegmentHeader.size

@@ -22,8 +22,10 @@ enum Recovery {
     ///   is followed by valid batches, or when a valid batch is out of sequence (each names the
     ///   file, the offset and the `conform log repair` command), ``LogError/Code/io``.
     static func recover(directory: String, io: any FileIO) throws(LogError) -> RecoveredTail {
-        for name in try FileSystem.list(directory, io: io) where name.hasPrefix(".") && name.hasSuffix(SegmentFiles.creatingSuffix) {
-            // A segment whose creation a crash interrupted; it was never renamed into the log.
+        for name in try FileSystem.list(directory, io: io)
+        where name.hasPrefix(".") && (name.hasSuffix(SegmentFiles.creatingSuffix) || name.hasSuffix(SegmentFiles.repairedSuffix)) {
+            // A segment whose creation, or a repair's copy, a crash interrupted before the rename
+            // that would have put it in the log; the file it stood for is still in place.
             FileSystem.removeQuietly(FileSystem.join(directory, name), io: io)
         }
         RecoveryJournal.removeLeftovers(directory: directory, io: io)

@@ -5,6 +5,8 @@ enum SegmentFiles {
     static let lockName = "LOCK"
     /// A new segment's name while its header is written and synced, before it is renamed into place.
     static let creatingSuffix = ".creating"
+    /// The good prefix of a damaged segment while `conform log repair` writes it.
+    static let repairedSuffix = ".repaired"
 
     /// The file name of the segment starting at `firstSequence`.
     static func name(firstSequence: UInt64) -> String {

@@ -84,7 +84,10 @@ struct SegmentScanner: ~Copyable {
 
     /// Looks at the file's size again (a writer may have appended since).
     mutating func refreshSize() throws(LogError) {
-        fileSize = try file.size()
+        let size = try file.size()
+        // A file that shrank was cut back: what was read ahead past its end is gone.
+        if size < fileSize || chunkStart + chunk.count > size { chunk.count = 0 }
+        fileSize = size
     }
 
     /// The bytes `[at, at + count)`, fewer at end of file; valid until the next call.
@@ -207,7 +210,8 @@ struct SegmentScanner: ~Copyable {
     }
 
     /// The last batch of a sealed segment, found from its end: the valid batch that ends exactly
-    /// at the end of the file. Reads at most one batch's worth (4 MiB) from the end.
+    /// at the end of the file. Reads at most one batch's worth from the end (a header plus LZ4's
+    /// bound for 4 MiB).
     ///
     /// - Returns: nil when the segment holds only its header, or its end is not a whole batch.
     func lastBatch() throws(LogError) -> BatchHeader? {

@@ -116,3 +116,36 @@ struct DiskFullTests {
         #expect(capture.lines.contains { $0.hasPrefix("warning Recovered the event log") && $0.contains("log.bytes_cut=5") })
     }
 }
+
+@Suite("Review findings: cancellation and snapshot claims")
+struct WriteOutcomeTests {
+    @Test("A write whose caller is cancelled while it waits for the disk gets its true outcome, not 'not recorded'")
+    func cancelledWriteKnowsItsOutcome() async throws {
+        let disk = SimulatedDisk()
+        let engine = try await ConformanceEngine.open(simulatedConfiguration(disk))
+        disk.blockSyncs()
+        let write = Task { await errorCode { _ = try await engine.putConformancePack(put("p", body: template(rules: ["r"])), context: alice) } }
+        try await Task.sleep(for: .milliseconds(50))
+        write.cancel()
+        try await Task.sleep(for: .milliseconds(20))
+        disk.unblockSyncs()
+        #expect(await write.value == nil, "the write was recorded, so it must be answered as such")
+        #expect(try await packNames(engine) == ["p"])
+        try await engine.close()
+    }
+
+    @Test("A write that fails after claiming a periodic snapshot does not stop later snapshots")
+    func snapshotClaimReleasedOnFailure() async throws {
+        let disk = SimulatedDisk()
+        let engine = try await ConformanceEngine.open(simulatedConfiguration(disk, snapshotEvery: 2))
+        disk.arm(.init(at: 1, kinds: [.syncData]))
+        #expect(await errorCode { _ = try await engine.putConformancePack(put("lost", body: template(rules: ["r"])), context: alice) } == .internalFailure)
+        disk.arm(nil)
+        for index in 0..<3 {
+            _ = try await engine.putConformancePack(put("p\(index)", body: template(rules: ["r\(index)"])), context: alice)
+            await engine.core.withLock { $0.snapshotTask }?.value
+        }
+        #expect(!disk.names(in: "/data/snapshots").filter { $0.hasSuffix(".snap") }.isEmpty)
+        try await engine.close()
+    }
+}

@@ -182,3 +182,46 @@ struct SyncTests {
         }
     }
 }
+
+@Suite("Review findings: failures across a resume")
+struct ResumeEdgeTests {
+    let directory = "/data/events"
+
+    @Test("A follower that read ahead a group that was then cut off never hands it out after the resume")
+    func followerAcrossResume() async throws {
+        let disk = SimulatedDisk()
+        let log = try EventLog.open(directory: directory, options: simulatedOptions(disk))
+        _ = try await log.append(records(3, from: 1))
+        // The doomed group reaches the file; its sync is held.
+        disk.blockSyncs()
+        let doomed = try log.submit(records(2, from: 100))
+        try await Task.sleep(for: .milliseconds(50))
+        // A slow consumer reads 1...3; its reader has read the doomed bytes ahead.
+        let stream = log.follow(from: 1)
+        var iterator = stream.makeAsyncIterator()
+        var seen: [EventRecord] = []
+        for _ in 0..<3 { if let event = try await iterator.next() { seen.append(event.record) } }
+        disk.arm(.init(at: 1, kinds: [.syncData]))
+        disk.unblockSyncs()
+        await #expect(throws: LogError.self) { try await log.waitDurable(doomed) }
+        disk.arm(nil)
+        try log.resume()
+        _ = try await log.append(records(2, from: 200))
+        for _ in 0..<2 { if let event = try await iterator.next() { seen.append(event.record) } }
+        #expect(seen == records(3, from: 1) + records(2, from: 200))
+        try await log.close()
+    }
+
+    @Test("Under `interval`, a failed sync of acknowledged records is an unknown outcome, never a clean roll-back")
+    func intervalSyncFailureIsUnknown() async throws {
+        let disk = SimulatedDisk()
+        let log = try EventLog.open(directory: directory, options: simulatedOptions(disk, durability: .interval(milliseconds: 20)))
+        disk.arm(.init(at: 1, kinds: [.syncData]))
+        _ = try await log.append(records(2, from: 1))  // acknowledged before its sync
+        let deadline = ContinuousClock.now + .seconds(10)
+        while log.failure == nil, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(5)) }
+        #expect(log.failure?.message.contains("is unknown") == true)
+        #expect(!log.canResume)
+        await #expect(throws: LogError.self) { try await log.close() }
+    }
+}

@@ -3,8 +3,9 @@ import Logging
 
 extension ConformanceEngine {
     /// Below this much free space, after a write failed for lack of it, writes are refused at
-    /// once instead of being tried (each failed try costs a rebuild of the state).
-    static let diskFullResumeBytes: UInt64 = 1 << 20
+    /// once instead of being tried (each failed try costs a rebuild of the state): room for the
+    /// largest batch (4 MiB) and a new segment, so a write let through does not fail again.
+    static let diskFullResumeBytes: UInt64 = 5 << 20
 
     /// What to answer a command whose events the log did not take, and how the engine goes on.
     ///

@@ -223,9 +223,14 @@ public final class ConformanceEngine: Sendable {
         }
         if let ticket, let log {
             do {
+                // Not cancellable: the events are applied, so the caller must learn whether they were recorded.
                 try await log.waitDurable(ticket)
             } catch {
-                throw core.withLock { handleLogFailure(&$0, cause: error, sequence: ticket.sequences.lowerBound) }
+                throw core.withLock { core in
+                    // The claimed snapshot will not be scheduled: release the claim.
+                    if snapshot != nil { core.snapshotInFlight = false }
+                    return handleLogFailure(&core, cause: error, sequence: ticket.sequences.lowerBound)
+                }
             }
         }
         if let snapshot { scheduleSnapshot(snapshot) }
