@@ -40,6 +40,8 @@ public struct LogFingerprint: Sendable, Hashable, CustomStringConvertible {
         case matches
         /// It is not: why.
         case mismatch(String)
+        /// The log could not be read there (an I/O error): neither trusted nor condemned.
+        case unverifiable(String)
     }
 
     /// Finds the batch holding `sequence` in the log in `directory`.
@@ -88,7 +90,7 @@ public struct LogFingerprint: Sendable, Hashable, CustomStringConvertible {
             }
             return .matches
         } catch {
-            return .mismatch("the log could not be read there: \(error)")
+            return .unverifiable("the log could not be read there: \(error)")
         }
     }
 }

@@ -58,22 +58,37 @@ public struct RecoveryReport: Sendable, Hashable, CustomStringConvertible {
     public var bytesCut: Int
     /// The sequences of the cut batch, when its header was readable.
     public var lostSequences: ClosedRange<UInt64>?
+    /// The first sequence the cut bytes could have held (the one after the last whole batch),
+    /// known even when the cut batch's header was not readable.
+    public var firstLostSequence: UInt64?
     /// Why the tail was cut.
     public var reason: String
 
     /// Creates a report.
-    public init(file: String, offset: Int, bytesCut: Int, lostSequences: ClosedRange<UInt64>?, reason: String) {
+    public init(
+        file: String, offset: Int, bytesCut: Int, lostSequences: ClosedRange<UInt64>?, firstLostSequence: UInt64? = nil,
+        reason: String
+    ) {
         self.file = file
         self.offset = offset
         self.bytesCut = bytesCut
         self.lostSequences = lostSequences
+        self.firstLostSequence = firstLostSequence ?? lostSequences?.lowerBound
         self.reason = reason
+    }
+
+    /// The sequences lost, in words: `3...5`, or `from 3 on` when the cut batch's header was not
+    /// readable, or `none`.
+    public var lostDescription: String {
+        if let lost = lostSequences { return "\(lost.lowerBound)...\(lost.upperBound)" }
+        if let first = firstLostSequence { return "from \(first) on (the cut batch's header was not readable)" }
+        return "none"
     }
 
     /// One line naming the file, the bytes cut and the sequences lost.
     public var description: String {
         var text = "truncated \(bytesCut) bytes at offset \(offset) of \(file) (\(reason))"
-        if let lost = lostSequences { text += "; sequences \(lost.lowerBound)...\(lost.upperBound) were lost" }
+        if lostSequences != nil || firstLostSequence != nil { text += "; sequences \(lostDescription) were lost" }
         return text
     }
 }
@@ -91,7 +106,11 @@ public struct LogStatistics: Sendable, Hashable {
     /// Bytes written to segments (headers plus compressed payloads).
     public var storedBytes: UInt64 = 0
     /// The capacity of the pending and writer buffers now; it shrinks back after a burst.
-    public var bufferBytes = 0
+    public var bufferBytes = 0 {
+        didSet { peakBufferBytes = max(peakBufferBytes, bufferBytes) }
+    }
+    /// The most ``bufferBytes`` has been since the log was opened.
+    public private(set) var peakBufferBytes = 0
     /// How many times the log took appends again after a failed write it had rolled back.
     public var resumes: UInt64 = 0
     /// Creates zeroed counters.

@@ -87,6 +87,8 @@ final class LogWriter: @unchecked Sendable {
                 }
                 if s.closing { return .shutdown }
                 s.writerIdle = true
+                // Idle after a burst: give back what the buffers grew to (nothing is pending).
+                if shrinkWhenIdle(&s) { smallGroups = 0 }
                 // After a failure nothing is written or synced until the log resumes or closes.
                 return s.failure == nil ? .idle : .failed
             }
@@ -157,6 +159,20 @@ final class LogWriter: @unchecked Sendable {
         guard smallGroups >= Self.shrinkAfterGroups else { return }
         if spare.capacity > 2 * Self.bufferBaseline { spare = ByteArena(capacity: Self.bufferBaseline) }
         if out.capacity > 2 * Self.bufferBaseline { out = ByteArena(capacity: Self.bufferBaseline) }
+    }
+
+    /// Shrinks every buffer that a burst grew, when the writer goes idle with nothing pending.
+    /// Called under the lock; returns whether anything shrank.
+    private func shrinkWhenIdle(_ s: inout CoreState) -> Bool {
+        let limit = 2 * Self.bufferBaseline
+        guard s.pendingCount == 0,
+              s.pending.capacity > limit || spare.capacity > limit || out.capacity > limit
+        else { return false }
+        if s.pending.capacity > limit { s.pending = ByteArena(capacity: Self.bufferBaseline) }
+        if spare.capacity > limit { spare = ByteArena(capacity: Self.bufferBaseline) }
+        if out.capacity > limit { out = ByteArena(capacity: Self.bufferBaseline) }
+        s.statistics.bufferBytes = s.pending.capacity + spare.capacity + out.capacity
+        return true
     }
 
     /// Waits (bounded by `lingerNanos`) until `lingerTarget` appends are pending.

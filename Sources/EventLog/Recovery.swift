@@ -110,7 +110,7 @@ enum Recovery {
                     let report = RecoveryReport(
                         file: last.path, offset: damage.offset, bytesCut: scanner.fileSize - damage.offset,
                         lostSequences: damage.header.map { $0.firstSequence...$0.lastSequence },
-                        reason: reason)
+                        firstLostSequence: next, reason: reason)
                     return RecoveredTail(
                         file: writable, segmentFirst: last.firstSequence, segmentSize: damage.offset,
                         nextSequence: next, report: report)

@@ -75,6 +75,7 @@ package enum RecoveryJournal {
             "offset=\(report.offset)", "bytes=\(report.bytesCut)",
         ]
         if let lost = report.lostSequences { fields.append("lost=\(lost.lowerBound)...\(lost.upperBound)") }
+        if let first = report.firstLostSequence { fields.append("from=\(first)") }
         fields.append("reason=\(clean(report.reason))")
         return fields.joined(separator: "\t")
     }
@@ -102,7 +103,7 @@ package enum RecoveryJournal {
         }
         let report = RecoveryReport(
             file: String(file), offset: offset, bytesCut: bytes, lostSequences: lost,
-            reason: String(fields["reason"] ?? ""))
+            firstLostSequence: fields["from"].flatMap { UInt64($0) }, reason: String(fields["reason"] ?? ""))
         return RecoveryRecord(time: time, source: source, report: report)
     }
 }

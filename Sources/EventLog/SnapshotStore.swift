@@ -248,17 +248,19 @@ public struct SnapshotStore: Sendable {
         return aside
     }
 
-    /// Deletes snapshot files older than the newest `keep` whose headers check out, and the
-    /// temporary files of writes a crash interrupted. Files that fail their checks are left for
+    /// Deletes snapshot files older than the newest `keep` valid ones, and the temporary files
+    /// of writes a crash interrupted. A file is valid when its header checks out and `isValid`
+    /// accepts the header (the engine checks the log fingerprint there, so a stale snapshot never
+    /// counts among those kept). Files that fail their checks are left for
     /// ``loadNewest(maxFormatVersion:moveAside:judge:)`` to report and move aside.
     ///
     /// - Returns: The paths removed.
     @discardableResult
-    public func prune(keep: Int = 2) -> [String] {
+    public func prune(keep: Int = 2, isValid: (SnapshotHeader) -> Bool = { _ in true }) -> [String] {
         var removed: [String] = []
         var valid = 0
         for (_, path) in (try? candidates()) ?? [] {
-            guard case .success = readHeader(path: path) else { continue }
+            guard case .success(let header) = readHeader(path: path), isValid(header) else { continue }
             valid += 1
             if valid > keep, (try? FileSystem.remove(path, io: io)) != nil { removed.append(path) }
         }

@@ -113,7 +113,10 @@ struct DiskFullTests {
         let capture = CapturedLog()
         let reopened = try await ConformanceEngine.open(simulatedConfiguration(disk, logger: capture.logger))
         try await reopened.close()
-        #expect(capture.lines.contains { $0.hasPrefix("warning Recovered the event log") && $0.contains("log.bytes_cut=5") })
+        // The put recorded sequences 1 and 2; five bytes of no batch followed.
+        #expect(capture.lines.contains {
+            $0.hasPrefix("warning Recovered the event log") && $0.contains("log.bytes_cut=5") && $0.contains("log.lost_sequences=from 3 on")
+        })
     }
 }
 

@@ -99,6 +99,19 @@ struct StaleSnapshotTests {
         _ = refill
     }
 
+    @Test("Opening the engine removes the temporary files of snapshot writes that a crash interrupted")
+    func leftoverSnapshotTemporaries() async throws {
+        let disk = SimulatedDisk()
+        let first = try await ConformanceEngine.open(simulatedConfiguration(disk))
+        _ = try await first.putConformancePack(put("a", body: template(rules: ["r"])), context: alice)
+        try await first.close()
+        disk.setContents("/data/snapshots/.tmp-4242-snapshot-00000000000000000009.snap", [1, 2, 3])
+        let reopened = try await ConformanceEngine.open(simulatedConfiguration(disk))
+        #expect(!disk.names(in: "/data/snapshots").contains { $0.hasPrefix(".tmp-") })
+        #expect(try await packNames(reopened) == ["a"])
+        try await reopened.close()
+    }
+
     @Test("The snapshot of another log, at a sequence this log also reaches, is never loaded")
     func snapshotOfAnotherHistory() async throws {
         let capture = CapturedLog()

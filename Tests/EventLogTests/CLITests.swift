@@ -76,6 +76,18 @@ struct CLITests {
             #expect(after.status == 0)
             #expect(after.output.contains("last recovery (1 recorded)"), "\(after.output)")
             #expect(after.output.contains("by opening the log: truncated 3 bytes"))
+
+            // Damage that is no torn tail (a valid batch follows): repair cuts it and says so.
+            let bytes = fileBytes(segment)
+            let offsets = batchOffsets(bytes)
+            var damaged = bytes
+            damaged[(offsets[1] + 48 + offsets[2]) / 2] ^= 0xFF
+            writeBytes(segment, damaged)
+            let repaired = try runConform(["log", "repair", dir, "--yes"])
+            #expect(repaired.status == 0, "\(repaired.output)")
+            let afterRepair = try runConform(["log", "inspect", dir])
+            #expect(afterRepair.output.contains("last recovery (2 recorded)"), "\(afterRepair.output)")
+            #expect(afterRepair.output.contains("by conform log repair"), "\(afterRepair.output)")
         }
     }
 }

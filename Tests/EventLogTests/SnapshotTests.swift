@@ -97,6 +97,22 @@ struct SnapshotTests {
         }
     }
 
+    @Test("A snapshot that the caller's check rejects (a stale one) does not count among those kept")
+    func pruningSkipsInvalid() async throws {
+        try await withTemporaryDirectory { dir in
+            let store = SnapshotStore(directory: dir)
+            for sequence in [UInt64(1), 2, 3] {
+                try store.write(sequence: sequence, formatVersion: 1, blob: [UInt8(sequence)], fingerprint: fingerprint(sequence))
+            }
+            // Snapshot 3 no longer matches its log: 2 and 1 are the two kept.
+            let removed = store.prune(keep: 2) { $0.sequence != 3 }
+            #expect(removed.isEmpty)
+            let names = Set(try FileManager.default.contentsOfDirectory(atPath: dir))
+            #expect(names.count == 3)
+            #expect(store.prune(keep: 1) { $0.sequence != 3 } == [dir + "/snapshot-00000000000000000001.snap"])
+        }
+    }
+
     @Test("A snapshot file of version 1 (before fingerprints) is still read, without a fingerprint")
     func versionOneStillReads() throws {
         let fixture = fixtureDirectory("log-format-1") + "/snapshots/snapshot-00000000000000000015.snap"

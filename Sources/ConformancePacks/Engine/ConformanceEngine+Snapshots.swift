@@ -48,6 +48,7 @@ extension ConformanceEngine {
                     switch LogDirectory.check(fingerprint, directory: logDirectory, io: io) {
                     case .matches: return .use
                     case .mismatch(let why): return .reject(why)
+                    case .unverifiable(let why): return .skip(why)
                     }
                 }
                 for skipped in load.skipped where !undecodable.contains(skipped.file ?? "") {
@@ -154,7 +155,11 @@ extension ConformanceEngine {
             let blob = SnapshotCodec.encode(state)
             try snapshotStore.write(sequence: state.lastSequence, formatVersion: SnapshotCodec.formatVersion, blob: blob, fingerprint: fingerprint)
             core.withLock { $0.snapshotSequence = max($0.snapshotSequence, state.lastSequence) }
-            let pruned = snapshotStore.prune(keep: Self.snapshotsKept)
+            // Only snapshots the log still vouches for count among those kept.
+            let pruned = snapshotStore.prune(keep: Self.snapshotsKept) { header in
+                guard let fingerprint = header.fingerprint else { return false }
+                return LogDirectory.check(fingerprint, directory: log.directory, io: io) == .matches
+            }
             logger.debug(
                 "Wrote snapshot",
                 metadata: ["snapshot.sequence": "\(state.lastSequence)", "snapshot.bytes": "\(blob.count)", "snapshot.pruned": "\(pruned.count)"]

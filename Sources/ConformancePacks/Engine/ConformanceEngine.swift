@@ -98,7 +98,7 @@ public final class ConformanceEngine: Sendable {
                 "Recovered the event log: cut a torn tail",
                 metadata: [
                     "log.file": "\(recovery.file)", "log.offset": "\(recovery.offset)", "log.bytes_cut": "\(recovery.bytesCut)",
-                    "log.lost_sequences": "\(recovery.lostSequences.map { "\($0.lowerBound)...\($0.upperBound)" } ?? "none")",
+                    "log.lost_sequences": "\(recovery.lostDescription)",
                     "reason": "\(recovery.reason)",
                 ]
             )
