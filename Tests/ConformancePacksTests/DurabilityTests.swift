@@ -176,6 +176,31 @@ struct StaleSnapshotTests {
         #expect(fromSnapshot.snapshotSequence == nil, "the close wrote no snapshot: nothing changed since open")
     }
 
+    @Test("The log of the release with fingerprinted snapshots opens to the same packs and rules, from its snapshot")
+    func formatTwoFixture() async throws {
+        let fixture = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Fixtures/log-format-2").path
+        let directory = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        for sub in ["events", "snapshots"] {
+            try FileManager.default.copyItem(atPath: fixture + "/" + sub, toPath: directory + "/" + sub)
+        }
+        // Its snapshot (at 15, with a log fingerprint) is trusted, and the tail 16...20 replayed.
+        let fromSnapshot = try ConformanceEngine.replay(dataDirectory: directory, useSnapshots: true)
+        #expect(fromSnapshot.snapshotSequence == 15)
+        #expect(fromSnapshot.lastSequence == 20)
+        #expect(try ConformanceEngine.replay(dataDirectory: directory).digest == fromSnapshot.digest)
+        let engine = try await ConformanceEngine.open(configuration(directory))
+        let a = RequestContext(accountId: "111111111111", region: "us-east-1")
+        let b = RequestContext(accountId: "222222222222", region: "eu-west-1")
+        #expect(try await packNames(engine, a) == ["pack-one"])
+        #expect(try await packNames(engine, b) == ["pack-b", "pack-b2"])
+        let rulesA = try await engine.describeConfigRules(.init(), context: a).configRules?.map(\.configRuleName) ?? []
+        #expect(rulesA == ["r1-conformance-pack-t0phnyzf2", "r5-conformance-pack-t0phnyzf2", "user-rule", "user-rule-2"])
+        #expect(engine.stateDigest() == fromSnapshot.digest)
+        try await engine.close()
+    }
+
     @Test("After repeated snapshots, the newest two are kept")
     func pruning() async throws {
         let disk = SimulatedDisk()
