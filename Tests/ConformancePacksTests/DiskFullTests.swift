@@ -140,7 +140,7 @@ struct WriteOutcomeTests {
     @Test("A write that fails after claiming a periodic snapshot does not stop later snapshots")
     func snapshotClaimReleasedOnFailure() async throws {
         let disk = SimulatedDisk()
-        let engine = try await ConformanceEngine.open(simulatedConfiguration(disk, snapshotEvery: 2))
+        let engine = try await ConformanceEngine.open(simulatedConfiguration(disk, snapshotEveryBytes: 400))
         disk.arm(.init(at: 1, kinds: [.syncData]))
         #expect(await errorCode { _ = try await engine.putConformancePack(put("lost", body: template(rules: ["r"])), context: alice) } == .internalFailure)
         disk.arm(nil)

@@ -50,14 +50,14 @@ func temporaryDirectory() -> String {
 
 func configuration(
     _ directory: String, clock: ManualClock = ManualClock(), seed: UInt64 = 1,
-    delay: Duration = .zero, snapshotEvery: Int = 100_000
+    delay: Duration = .zero, snapshotEveryBytes: Int = 64 << 20
 ) -> ConformanceEngine.Configuration {
     var logger = Logger(label: "test")
     logger.logLevel = .critical
     return ConformanceEngine.Configuration(
         dataDirectory: directory, durability: .none, clock: clock,
         identifiers: SeededIdentifiers(seed: seed), deploymentDelay: delay,
-        snapshotEvery: snapshotEvery, logger: logger
+        snapshotEveryBytes: snapshotEveryBytes, logger: logger
     )
 }
 
@@ -147,9 +147,9 @@ func invariantViolations(_ state: EngineState) -> [String] {
             for name in pack.ruleNames where partition.rules[name]?.ownerPack != pack.name {
                 problems.append("\(at): \(pack.name) lists \(name), which it does not own")
             }
-            let pending = state.pending[EngineState.PackRef(partition: key, name: pack.name)]
-            if pack.state.isInProgress != (pending != nil) || (pending != nil) != (pack.pending != nil) {
-                problems.append("\(at): \(pack.name) is \(pack.state.wireName) with pending \(String(describing: pending))")
+            let due = state.due.entries.contains { $0.partition == key && $0.name.byteEquals(pack.name) && $0.time == pack.dueTime }
+            if pack.state.isInProgress != (pack.pending != nil) || (pack.pending != nil) != due {
+                problems.append("\(at): \(pack.name) is \(pack.state.wireName) with pending \(String(describing: pack.pending)), due entry \(due)")
             }
             if pack.state == .createFailed && pack.statusReason == nil {
                 problems.append("\(at): \(pack.name) failed without a reason")
@@ -161,9 +161,6 @@ func invariantViolations(_ state: EngineState) -> [String] {
                 problems.append("\(at): \(rule.name) owned by \(owner), which does not list it")
             }
         }
-    }
-    for ref in state.pending.keys where state.partitions[ref.partition]?.packs[ref.name] == nil {
-        problems.append("pending completion of a missing pack \(ref.name)")
     }
     return problems
 }

@@ -134,9 +134,11 @@ extension ConformanceEngine {
         /// How long a pack stays CREATE_IN_PROGRESS / DELETE_IN_PROGRESS (spec §5.1). With zero the
         /// completion is recorded with the request, so a pack is CREATE_COMPLETE when Put returns.
         public var deploymentDelay: Duration
-        /// Write a snapshot of the read models after this many events (and on close); 0 disables
-        /// the periodic ones.
-        public var snapshotEvery: Int
+        /// Write a snapshot of the read models each time this many bytes of events were applied
+        /// since the last one (and on close); 0 disables the periodic ones. Bytes, not events,
+        /// because replay time follows bytes: one bulk evaluation event outweighs a thousand
+        /// rule changes.
+        public var snapshotEveryBytes: Int
         /// Where the engine logs (info level or lower).
         public var logger: Logger
         /// The system calls beneath the log and the snapshots (a simulated disk in tests).
@@ -164,7 +166,7 @@ extension ConformanceEngine {
         ///   - clock: The time source; the wall clock by default.
         ///   - identifiers: The randomness behind ids; the system generator by default.
         ///   - deploymentDelay: How long deployments take; zero by default.
-        ///   - snapshotEvery: Events between snapshots; 100,000 by default.
+        ///   - snapshotEveryBytes: Bytes of applied events between snapshots; 64 MiB by default.
         ///   - logger: Where to log.
         public init(
             dataDirectory: String,
@@ -172,7 +174,7 @@ extension ConformanceEngine {
             clock: any ConformanceClock = SystemClock(),
             identifiers: any IdentifierSource = SystemIdentifierSource(),
             deploymentDelay: Duration = .zero,
-            snapshotEvery: Int = 100_000,
+            snapshotEveryBytes: Int = 64 << 20,
             logger: Logger = Logger(label: "conform.engine")
         ) {
             self.dataDirectory = dataDirectory
@@ -180,7 +182,7 @@ extension ConformanceEngine {
             self.clock = clock
             self.identifiers = identifiers
             self.deploymentDelay = deploymentDelay
-            self.snapshotEvery = snapshotEvery
+            self.snapshotEveryBytes = snapshotEveryBytes
             self.logger = logger
         }
     }

@@ -190,14 +190,14 @@ struct TemplateReference: Sendable {
         case .body(let body):
             return body
         case .s3(let uri):
-            guard let body = state.s3Templates[uri] else { throw Self.noAccess }
+            guard let body = state.s3Templates[ByteString(uri)] else { throw Self.noAccess }
             let size = body.utf8.count
             guard size <= ConformanceEngine.s3TemplateLimit else {
                 throw .template("Template size \(size) bytes exceeds the maximum of \(ConformanceEngine.s3TemplateLimit) bytes for TemplateS3Uri")
             }
             return body
         case .ssm(let name, let version):
-            guard let document = state.ssmDocuments[name], !document.versions.isEmpty else { throw Self.noAccess }
+            guard let document = state.ssmDocuments[ByteString(name)], !document.versions.isEmpty else { throw Self.noAccess }
             switch version {
             case nil, "$DEFAULT"?: return document.versions[0]
             case "$LATEST"?: return document.versions[document.versions.count - 1]

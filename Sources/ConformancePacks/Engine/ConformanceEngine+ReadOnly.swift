@@ -50,7 +50,7 @@ extension ConformanceEngine {
                 try LogDirectory.openReader(directory: directories.events, from: from, through: through)
             }
         ).state
-        let configuration = Configuration(dataDirectory: dataDirectory, snapshotEvery: 0, logger: logger)
+        let configuration = Configuration(dataDirectory: dataDirectory, snapshotEveryBytes: 0, logger: logger)
         return ConformanceEngine(
             log: nil, snapshotStore: snapshots, state: state, snapshotSequence: state.lastSequence,
             configuration: configuration

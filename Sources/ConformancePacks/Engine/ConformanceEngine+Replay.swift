@@ -41,7 +41,7 @@ extension ConformanceEngine {
             last = 0
             while let event = try probe.next() { last = event.sequence }
         }
-        let (state, snapshotSequence) = try rebuild(
+        let (state, snapshotSequence, _) = try rebuild(
             snapshots: snapshots, logDirectory: directories.events, io: io, through: last, ownsLog: false, logger: logger,
             reader: { from throws(LogError) in try LogDirectory.openReader(directory: directories.events, from: from, io: io) }
         )

@@ -19,7 +19,8 @@ extension ConformanceEngine {
     ///   - through: The last sequence of the log, or of the point a read-only view stops at.
     ///   - ownsLog: Whether the caller holds the log's lock (a snapshot beyond `through` is then
     ///     from a history that is gone, not merely later than the point read to).
-    /// - Returns: The state, and the sequence of the snapshot it started from (nil for event 1).
+    /// - Returns: The state, the sequence of the snapshot it started from (nil for event 1), and
+    ///   the bytes of the events replayed after it.
     static func rebuild(
         snapshots: SnapshotStore?,
         logDirectory: String,
@@ -28,9 +29,10 @@ extension ConformanceEngine {
         ownsLog: Bool,
         logger: Logger,
         reader: (UInt64) throws(LogError) -> LogReader
-    ) throws -> (state: EngineState, snapshotSequence: UInt64?) {
+    ) throws -> (state: EngineState, snapshotSequence: UInt64?, replayedBytes: UInt64) {
         var state = EngineState()
         var snapshotSequence: UInt64?
+        var replayedBytes: UInt64 = 0
         if let snapshots {
             var undecodable: Set<String> = []
             // Bounded by the number of snapshot files: each pass uses one or excludes one.
@@ -89,21 +91,13 @@ extension ConformanceEngine {
                 )
             }
             state.apply(event, sequence: logged.sequence)
+            replayedBytes += UInt64(logged.record.payload.count)
         }
-        return (state, snapshotSequence)
+        return (state, snapshotSequence, replayedBytes)
     }
 
-    /// Claims the next periodic snapshot when one is due. Called under the lock.
-    func snapshotDue(_ core: inout Core) -> EngineState? {
-        guard snapshotEvery > 0, !core.snapshotInFlight,
-            core.state.lastSequence >= core.snapshotSequence + snapshotEvery
-        else { return nil }
-        core.snapshotInFlight = true
-        return core.state  // O(1): the read models are copy-on-write values.
-    }
-
-    /// Writes `state` once its last event is synced (not only durable by the policy), off the
-    /// caller's path, unless the state was rebuilt after a failed write in the meantime.
+    /// Writes `state`, a published (durable) version, once its last event is also synced (not
+    /// only durable by the policy), off the caller's path.
     ///
     /// The task only waits; encoding and writing (which fsyncs) run on a thread of their own, since
     /// under `conform serve` the global executor is the NIO event loops and a task would block one.
@@ -116,15 +110,10 @@ extension ConformanceEngine {
                 core.snapshotInFlight = false
                 return
             }
-            let generation = core.generation
             core.snapshotTask = Task.detached { [self] in
                 do {
                     try await log.sync()
-                    if self.core.withLock({ $0.generation == generation }) {
-                        await writeSnapshotOnThread(state)
-                    } else {
-                        logger.info("Skipped a snapshot: the state was rebuilt after a failed write", metadata: ["snapshot.sequence": "\(state.lastSequence)"])
-                    }
+                    await writeSnapshotOnThread(state)
                 } catch {
                     logger.info("Skipped a snapshot: its events never became durable", metadata: ["error": "\(error)"])
                 }

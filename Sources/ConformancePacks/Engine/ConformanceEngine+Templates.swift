@@ -51,7 +51,7 @@ extension ConformanceEngine {
             requested = number
         }
         return try await perform { state, _ throws(ConformanceError) -> Decision<String> in
-            let count = state.ssmDocuments[documentName]?.versions.count ?? 0
+            let count = state.ssmDocuments[ByteString(documentName)]?.versions.count ?? 0
             let version = requested ?? count + 1
             guard version >= 1 && version <= count + 1 else {
                 throw ConformanceError(

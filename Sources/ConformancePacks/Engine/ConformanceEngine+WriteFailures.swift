@@ -9,10 +9,12 @@ extension ConformanceEngine {
 
     /// What to answer a command whose events the log did not take, and how the engine goes on.
     ///
-    /// When the log cut the failed group back off the disk (``EventLog/canResume``), the state is
-    /// rebuilt from the log's durable end, as ``open(_:)`` does, the log takes appends again, and
-    /// the command is answered with an error that says it was not recorded. When the outcome is
-    /// unknown, the engine stops (``refuse(_:because:sequence:)``). Called under the lock.
+    /// When the log cut the failed group back off the disk (``EventLog/canResume``), the writer's
+    /// state goes back to the version that is exactly the log's durable end (a frozen version,
+    /// so this is O(1); a replay from the log only if no such version is at hand), the log takes
+    /// appends again, and the command is answered with an error that says it was not recorded.
+    /// When the outcome is unknown, the engine stops (``refuse(_:because:sequence:)``). Called
+    /// under the lock.
     func handleLogFailure(_ core: inout Core, cause: LogError, sequence: UInt64) -> ConformanceError {
         guard let log else { return Self.readOnlyError }
         if let refusal = core.refusal { return refusal }
@@ -23,23 +25,36 @@ extension ConformanceEngine {
             return Self.notRecorded(cause)
         }
         guard log.canResume else { return refuse(&core, because: failure, sequence: sequence) }
+        let durable = log.durableSequence
         do {
-            let durable = log.durableSequence
-            let rebuilt = try Self.rebuild(
-                snapshots: snapshotStore, logDirectory: log.directory, io: io, through: durable, ownsLog: false,
-                logger: logger, reader: { from throws(LogError) in try log.read(from: from, through: durable) }
-            )
+            let base: EngineVersion
+            let current = published.load()
+            if current.state.lastSequence == durable {
+                base = current
+            } else if let frozen = core.unpublished.last(where: { $0.state.lastSequence == durable }) {
+                base = frozen
+            } else {
+                let rebuilt = try Self.rebuild(
+                    snapshots: snapshotStore, logDirectory: log.directory, io: io, through: durable, ownsLog: false,
+                    logger: logger, reader: { from throws(LogError) in try log.read(from: from, through: durable) }
+                )
+                base = EngineVersion(state: rebuilt.state, appliedBytes: core.appliedBytes)
+            }
             try log.resume()
-            core.state = rebuilt.state
-            core.snapshotSequence = min(core.snapshotSequence, rebuilt.state.lastSequence)
-            core.generation += 1
+            core.state = base.state
+            core.appliedBytes = base.appliedBytes
+            core.unpublished.removeAll()
+            // Everything through `durable` is durable: the base is the newest durable version.
+            if base !== current { published.publish(base) }
+            nextDue.store(core.state.due.nextTime, ordering: .releasing)
+            core.snapshotSequence = min(core.snapshotSequence, base.state.lastSequence)
             core.diskFull = failure.code == .diskFull
         } catch {
             return refuse(&core, because: error, sequence: sequence)
         }
         logger.warning(
-            "A write to the event log failed and was cut back off it; state rebuilt from the log's durable end",
-            metadata: ["log.sequence": "\(log.durableSequence)", "error": "\(failure)"]
+            "A write to the event log failed and was cut back off it; the state went back to the log's durable end",
+            metadata: ["log.sequence": "\(durable)", "error": "\(failure)"]
         )
         return Self.notRecorded(failure)
     }

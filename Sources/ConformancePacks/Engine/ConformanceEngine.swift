@@ -1,3 +1,4 @@
+import DequeModule
 import EventLog
 import Foundation
 import Logging
@@ -5,29 +6,44 @@ import Synchronization
 
 /// The conformance-pack engine: the embedded API of `conform`.
 ///
-/// A command is validated against the in-memory read models, decided into events, appended to the
-/// event log and applied through the same `apply` that replay uses; only then is it answered.
-/// Validation, decision, `EventLog.enqueue` and `apply` run under one short lock, so sequence order
-/// is apply order; the wait for durability happens outside it, so concurrent writers share a
-/// group commit. Queries read the read models under the same lock.
+/// A command is validated against the newest state, decided into events, appended to the event
+/// log and applied through the same `apply` that replay uses; only then is it answered.
+/// Validation, decision, `EventLog.submit` and `apply` run under one short writer lock, so
+/// sequence order is apply order; the wait for durability happens outside it, so concurrent
+/// writers share a group commit.
 ///
-/// If a write to the log fails after its events were applied, memory is ahead of disk. When the
-/// log cut the failed group back off the disk (it does unless that fails too), the engine rebuilds
-/// its state from the log's durable end, as ``open(_:)`` does, answers the commands of that group
-/// with an error that says they were not recorded (`ServiceUnavailable` for a full disk), and goes
-/// on serving: reads at once, writes as soon as the disk takes them again. When the outcome of the
-/// write is unknown, it answers `InternalFailure` and refuses every later request until it is
-/// reopened.
+/// Queries never take that lock and never see what is not durable: after every command the
+/// engine freezes its state (an O(1) copy of persistent storage) and, once the command's events
+/// are durable, publishes it in a lock-free slot; a query reads the newest published version.
+/// Deployments that come due are recorded by the first request past their due time; a query
+/// before it (an atomic comparison) touches nothing else.
+///
+/// If a write to the log fails after its events were applied, the state is ahead of the disk.
+/// When the log cut the failed group back off the disk (it does unless that fails too), the
+/// engine goes back to the version that is exactly the log's durable end, answers the commands
+/// of that group with an error that says they were not recorded (`ServiceUnavailable` for a full
+/// disk), and goes on serving: reads at once, writes as soon as the disk takes them again. When
+/// the outcome of the write is unknown, it answers `InternalFailure` and refuses every later
+/// request until it is reopened.
 public final class ConformanceEngine: Sendable {
     /// The event log; `nil` for a read-only view (``openReadOnly(dataDirectory:at:logger:)``).
     let log: EventLog?
     let snapshotStore: SnapshotStore
+    /// The writer's state, guarded by the writer lock.
     let core: Mutex<Core>
+    /// The newest durable version: what queries read, without a lock.
+    let published: PublishedSlot<EngineVersion>
+    /// The earliest due time of a deployment in the writer's state (epoch ms; `Int64.max` when
+    /// none): a query before it takes no lock at all.
+    let nextDue: Atomic<Int64>
+    /// Set once the engine refuses requests (closed, or stopped after a failed write).
+    let stopped = Atomic<Bool>(false)
     let clock: any ConformanceClock
     let mint: IdentifierMint
     /// The deployment delay in milliseconds.
     let delay: Int64
-    let snapshotEvery: UInt64
+    /// Bytes of applied events between periodic snapshots (0: only on close).
+    let snapshotEveryBytes: UInt64
     let logger: Logger
     /// The engine's data directory.
     let dataDirectory: String
@@ -36,19 +52,23 @@ public final class ConformanceEngine: Sendable {
     /// How long a write waits for room when the log's in-flight limit is reached.
     let roomTimeout: Duration
 
-    /// The mutable part, guarded by `core`.
+    /// The writer's part, guarded by `core`.
     struct Core: Sendable {
+        /// The newest state, durable or not: commands validate against it.
         var state: EngineState
+        /// Bytes of event records applied since the engine opened (the snapshot trigger).
+        var appliedBytes: UInt64 = 0
+        /// Versions frozen after each command, oldest first, until their events are durable.
+        var unpublished = Deque<EngineVersion>()
         /// Set once the engine stops accepting requests (a failed write, or `close()`).
         var refusal: ConformanceError?
         var closed = false
-        /// The sequence the newest snapshot (written or being written) covers.
+        /// The sequence the newest snapshot (written or being written) covers, and the applied
+        /// bytes at that point.
         var snapshotSequence: UInt64
+        var snapshotAppliedBytes: UInt64 = 0
         var snapshotInFlight = false
         var snapshotTask: Task<Void, Never>?
-        /// Increases each time the state is rebuilt after a failed write, so that a snapshot
-        /// claimed before the rebuild is never written.
-        var generation: UInt64 = 0
         /// Set after a write failed for lack of space; writes are refused at once while the
         /// file system stays full.
         var diskFull = false
@@ -66,12 +86,15 @@ public final class ConformanceEngine: Sendable {
     ) {
         self.log = log
         self.snapshotStore = snapshotStore
-        self.core = Mutex(Core(state: state, refusal: nil, snapshotSequence: snapshotSequence, snapshotTask: nil))
+        self.core = Mutex(Core(state: state, snapshotSequence: snapshotSequence))
+        self.published = PublishedSlot(EngineVersion(state: state, appliedBytes: 0))
+        // A read-only view shows the state as it stood: nothing comes due.
+        self.nextDue = Atomic(log == nil ? .max : state.due.nextTime)
         self.clock = configuration.clock
         self.mint = IdentifierMint(source: configuration.identifiers)
         let (seconds, attoseconds) = configuration.deploymentDelay.components
         self.delay = max(0, seconds * 1000 + attoseconds / 1_000_000_000_000_000)
-        self.snapshotEvery = UInt64(max(0, configuration.snapshotEvery))
+        self.snapshotEveryBytes = UInt64(max(0, configuration.snapshotEveryBytes))
         self.logger = configuration.logger
         self.dataDirectory = configuration.dataDirectory
         self.io = configuration.io
@@ -103,25 +126,33 @@ public final class ConformanceEngine: Sendable {
                 ]
             )
         }
-        let state: EngineState
+        let rebuilt: (state: EngineState, snapshotSequence: UInt64?, replayedBytes: UInt64)
         do {
             snapshots.removeLeftovers()
-            state = try rebuild(
+            rebuilt = try rebuild(
                 snapshots: snapshots, logDirectory: directories.events, io: configuration.io, through: log.lastSequence,
                 ownsLog: true, logger: logger, reader: { from throws(LogError) in try log.read(from: from) }
-            ).state
+            )
         } catch {
             try? await log.close()
             throw error
         }
+        let state = rebuilt.state
         logger.info(
             "Opened conformance engine",
-            metadata: ["engine.directory": "\(configuration.dataDirectory)", "log.sequence": "\(state.lastSequence)"]
+            metadata: [
+                "engine.directory": "\(configuration.dataDirectory)", "log.sequence": "\(state.lastSequence)",
+                "snapshot.sequence": "\(rebuilt.snapshotSequence.map(String.init) ?? "none")",
+                "replayed_bytes": "\(rebuilt.replayedBytes)",
+            ]
         )
-        return ConformanceEngine(
-            log: log, snapshotStore: snapshots, state: state, snapshotSequence: state.lastSequence,
+        // The replayed tail counts towards the next snapshot (and the final one covers it).
+        let engine = ConformanceEngine(
+            log: log, snapshotStore: snapshots, state: state, snapshotSequence: rebuilt.snapshotSequence ?? 0,
             configuration: configuration
         )
+        engine.core.withLock { $0.appliedBytes = rebuilt.replayedBytes }
+        return engine
     }
 
     /// Flushes the log, writes a final snapshot and releases the directory. Later calls are refused.
@@ -132,6 +163,7 @@ public final class ConformanceEngine: Sendable {
             guard !core.closed else { return .none }
             core.closed = true
             if core.refusal == nil { core.refusal = Self.closedError }
+            stopped.store(true, ordering: .releasing)
             defer { core.snapshotTask = nil }
             return .some(core.snapshotTask)
         }
@@ -143,8 +175,10 @@ public final class ConformanceEngine: Sendable {
             // The final snapshot covers only what the log's final sync made durable.
             do {
                 try await log.sync()
-                let (state, snapshotSequence) = core.withLock { ($0.state, $0.snapshotSequence) }
-                if state.lastSequence > snapshotSequence { await writeSnapshotOnThread(state) }
+                publishDurable(snapshots: false)
+                let version = published.load()
+                let covered = core.withLock { $0.snapshotSequence }
+                if version.state.lastSequence > covered { await writeSnapshotOnThread(version.state) }
             } catch {
                 logger.info("Skipped the final snapshot: the log's final sync failed", metadata: ["error": "\(error)"])
             }
@@ -169,117 +203,13 @@ public final class ConformanceEngine: Sendable {
     /// A hash of the read models in canonical order: equal digests mean equal state. Replays and
     /// restarts must reproduce the digest of the live engine.
     ///
-    /// - Returns: 32 hex digits.
+    /// - Returns: 32 hex digits, of the newest durable state.
     public func stateDigest() -> String {
-        SnapshotCodec.digest(core.withLock { $0.state })
+        SnapshotCodec.digest(published.load().state)
     }
 
-    /// The sequence of the last event applied to the read models.
-    public var lastSequence: UInt64 { core.withLock { $0.state.lastSequence } }
-
-    // MARK: - The command path
-
-    /// Runs one command: completes due deployments, decides, enqueues and applies under the lock,
-    /// then waits for durability outside it.
-    ///
-    /// - Parameter mayWrite: false for queries, which never wait for room in the log.
-    nonisolated(nonsending) func perform<Result: Sendable>(
-        mayWrite: Bool = true,
-        _ decide: (borrowing EngineState, _ now: Int64) throws(ConformanceError) -> Decision<Result>
-    ) async throws(ConformanceError) -> Result {
-        if mayWrite, let log {
-            do { try await log.waitForRoom(timeout: roomTimeout) } catch { throw Self.throttled }
-        }
-        let (ticket, outcome, snapshot) = core.withLock {
-            core -> (AppendTicket?, Swift.Result<Result, ConformanceError>, EngineState?) in
-            if let refusal = core.refusal { return (nil, .failure(refusal), nil) }
-            var last: AppendTicket?
-            let now = clock.now().epochMilliseconds
-            // A read-only view shows the state as it stood: nothing comes due.
-            let due = log == nil ? [] : core.state.dueCompletions(now: now)
-            if !due.isEmpty {
-                switch commit(due, to: &core) {
-                case .success(let ticket): last = ticket
-                case .failure(let error):
-                    // A refused completion is tried again by the next request; a query is still
-                    // answered, from the state as it is, unless the engine stopped.
-                    if core.refusal != nil { return (nil, .failure(error), nil) }
-                }
-            }
-            let outcome: Swift.Result<Result, ConformanceError>
-            do throws(ConformanceError) {
-                let decision = try decide(core.state, now)
-                if !decision.events.isEmpty {
-                    switch commit(decision.events, to: &core) {
-                    case .success(let ticket): last = ticket
-                    case .failure(let error): return (last, .failure(error), nil)
-                    }
-                }
-                outcome = .success(decision.result)
-            } catch {
-                outcome = .failure(error)
-            }
-            return (last, outcome, snapshotDue(&core))
-        }
-        if let ticket, let log {
-            do {
-                // Not cancellable: the events are applied, so the caller must learn whether they were recorded.
-                try await log.waitDurable(ticket)
-            } catch {
-                throw core.withLock { core in
-                    // The claimed snapshot will not be scheduled: release the claim.
-                    if snapshot != nil { core.snapshotInFlight = false }
-                    return handleLogFailure(&core, cause: error, sequence: ticket.sequences.lowerBound)
-                }
-            }
-        }
-        if let snapshot { scheduleSnapshot(snapshot) }
-        return try outcome.get()
-    }
-
-    /// Answers a query from the read models (recording any deployment that came due first).
-    nonisolated(nonsending) func read<Result: Sendable>(
-        _ body: (borrowing EngineState) throws(ConformanceError) -> Result
-    ) async throws(ConformanceError) -> Result {
-        try await perform(mayWrite: false) { state, _ throws(ConformanceError) in
-            Decision(events: [], result: try body(state))
-        }
-    }
-
-    /// Appends `events` to the log and applies them. Called under the lock.
-    private func commit(_ events: [DomainEvent], to core: inout Core) -> Swift.Result<AppendTicket, ConformanceError> {
-        guard let log else { return .failure(Self.readOnlyError) }
-        if let full = diskFullRefusal(&core) { return .failure(full) }
-        let records = events.map(EventCodec.encode)
-        let ticket: AppendTicket
-        do {
-            ticket = try log.submit(records)
-        } catch {
-            switch error.code {
-            case .overloaded:
-                return .failure(Self.throttled)
-            case .invalidArgument:
-                return .failure(ConformanceError(.validation, "The request is too large to record: \(error.message)."))
-            default:
-                return .failure(handleLogFailure(&core, cause: error, sequence: core.state.lastSequence + 1))
-            }
-        }
-        let range = ticket.sequences
-        // The engine is the log's only writer: its sequences must continue ours exactly.
-        guard range.lowerBound == core.state.lastSequence + 1, range.count == events.count else {
-            return .failure(refuse(&core, because: SequenceMismatch(expected: core.state.lastSequence + 1, got: range), sequence: range.lowerBound))
-        }
-        for (offset, event) in events.enumerated() {
-            core.state.apply(event, sequence: range.lowerBound + UInt64(offset))
-        }
-        return .success(ticket)
-    }
-
-    private struct SequenceMismatch: Error, CustomStringConvertible {
-        var expected: UInt64
-        var got: ClosedRange<UInt64>
-        var description: String { "the log handed out sequences \(got) where \(expected) was expected" }
-    }
+    /// The sequence of the last durable event applied to the read models.
+    public var lastSequence: UInt64 { published.load().state.lastSequence }
 
     /// Stops the engine for good (until it is reopened); returns the error to answer with.
     func refuse(_ core: inout Core, because cause: any Error, sequence: UInt64) -> ConformanceError {
@@ -290,6 +220,7 @@ public final class ConformanceEngine: Sendable {
                 + "Its memory may be ahead of its log; reopen the engine to recover from the log."
         )
         core.refusal = error
+        stopped.store(true, ordering: .releasing)
         // The one failure an operator must see; it is also the answer to every later request.
         logger.error(
             "The engine stopped: a write to its event log failed and could not be undone; it refuses requests until reopened",

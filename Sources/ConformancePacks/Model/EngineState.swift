@@ -1,3 +1,5 @@
+import HashTreeCollections
+
 /// One account partition's read models.
 struct PartitionState: Sendable, Hashable {
     var packs = SortedMap<PackRecord>()
@@ -31,39 +33,21 @@ struct SSMDocument: Sendable, Hashable {
 
 /// Everything the engine knows: the read models, rebuilt from events only.
 ///
-/// A value type, so a snapshot or digest takes an O(1) copy under the lock and encodes it outside.
-struct EngineState: Sendable, Hashable {
-    var partitions: [PartitionKey: PartitionState] = [:]
+/// A value whose storage is persistent (hash tries, copy-on-write arrays per partition), so that
+/// a copy is O(1) and a write after a copy copies only what it changes, never the whole state:
+/// the engine freezes a copy after every command and publishes it once its events are durable.
+struct EngineState: Sendable {
+    var partitions = TreeDictionary<PartitionKey, PartitionState>()
     /// The template registry (DESIGN.md admin targets): S3 URI → body.
-    var s3Templates: [String: String] = [:]
+    var s3Templates = TreeDictionary<ByteString, String>()
     /// SSM document name → versions.
-    var ssmDocuments: [String: SSMDocument] = [:]
-    /// Packs waiting for their completion event, with the epoch ms it is due.
-    var pending: [PackRef: Int64] = [:]
+    var ssmDocuments = TreeDictionary<ByteString, SSMDocument>()
+    /// Deployments waiting for their completion event, soonest first (see `DueCompletions`).
+    var due = DueCompletions()
     /// The last sequence applied.
     var lastSequence: UInt64 = 0
 
-    struct PackRef: Sendable, Hashable {
-        var partition: PartitionKey
-        var name: String
-    }
-
     subscript(partition key: PartitionKey) -> PartitionState {
         partitions[key] ?? PartitionState()
-    }
-
-    /// The completion events of every pending pack whose due time is at or before `now`, in a
-    /// canonical order (so the same state and time always decide the same events).
-    func dueCompletions(now: Int64) -> [DomainEvent] {
-        // Runs on every request under the engine lock: allocate only when something is due.
-        guard pending.values.contains(where: { $0 <= now }) else { return [] }
-        let due = pending.filter { $0.value <= now }.sorted {
-            ($0.value, $0.key.partition, $0.key.name) < ($1.value, $1.key.partition, $1.key.name)
-        }
-        return due.compactMap { ref, dueTime in
-            guard let pack = partitions[ref.partition]?.packs[ref.name] else { return nil }
-            let transition = PackTransition(partition: ref.partition, name: ref.name, time: dueTime)
-            return pack.state == .deleteInProgress ? .packDeleted(transition) : .packCompleted(transition)
-        }
     }
 }

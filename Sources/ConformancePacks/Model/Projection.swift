@@ -1,3 +1,5 @@
+import HashTreeCollections
+
 /// The one `apply` path: live commands and replay both come through here.
 ///
 /// `apply` is total: an event that names something absent changes nothing, so a replay never
@@ -24,7 +26,7 @@ extension EngineState {
                     partition.rules.modify(name) { $0.state = "DELETING" }
                 }
             }
-            pending[PackRef(partition: e.partition, name: e.name)] = e.dueTime
+            due.insert(.init(time: e.dueTime, partition: e.partition, name: e.name))
         case .packDeleted(let e):
             withPartition(e.partition) { partition in
                 guard let pack = partition.packs[e.name] else { return }
@@ -33,21 +35,20 @@ extension EngineState {
                 }
                 partition.packs[e.name] = nil
             }
-            pending[PackRef(partition: e.partition, name: e.name)] = nil
         case .configRulePut(let e):
             withPartition(e.partition) { $0.rules[e.rule.name] = e.rule }
         case .configRuleDeleted(let e):
             withPartition(e.partition) { $0.rules[e.name] = nil }
         case .s3TemplateStored(let e):
-            s3Templates[e.uri] = e.body
+            s3Templates[ByteString(e.uri)] = e.body
         case .ssmDocumentStored(let e):
-            var document = ssmDocuments[e.name] ?? SSMDocument(versions: [])
-            if e.version >= 1 && e.version <= document.versions.count {
-                document.versions[e.version - 1] = e.body
-            } else if e.version == document.versions.count + 1 {
-                document.versions.append(e.body)
+            ssmDocuments.updateValue(forKey: ByteString(e.name), default: SSMDocument(versions: [])) { document in
+                if e.version >= 1 && e.version <= document.versions.count {
+                    document.versions[e.version - 1] = e.body
+                } else if e.version == document.versions.count + 1 {
+                    document.versions.append(e.body)
+                }
             }
-            ssmDocuments[e.name] = document
         }
     }
 
@@ -75,7 +76,7 @@ extension EngineState {
                 )
             }
         }
-        pending[PackRef(partition: e.partition, name: e.name)] = e.dueTime
+        due.insert(.init(time: e.dueTime, partition: e.partition, name: e.name))
     }
 
     private mutating func applyPackCompleted(_ e: PackTransition) {
@@ -125,14 +126,14 @@ extension EngineState {
                 pack.dueTime = nil
             }
         }
-        pending[PackRef(partition: e.partition, name: e.name)] = nil
     }
 
+    /// Changes one partition in place (so its maps are not copied), dropping it once empty.
     private mutating func withPartition(_ key: PartitionKey, _ body: (inout PartitionState) -> Void) {
-        let isEmpty = { (partition: inout PartitionState) -> Bool in
+        let isEmpty = partitions.updateValue(forKey: key, default: PartitionState()) { partition -> Bool in
             body(&partition)
             return partition.packs.isEmpty && partition.rules.isEmpty
-        }(&partitions[key, default: PartitionState()])
+        }
         if isEmpty { partitions[key] = nil }
     }
 }

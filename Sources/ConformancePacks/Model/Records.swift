@@ -1,10 +1,21 @@
 /// One account partition: every read model lives in exactly one (spec §0, "account partition").
+///
+/// Equal, hashed and ordered by the bytes of its parts (`ByteString`).
 struct PartitionKey: Sendable, Hashable, Comparable {
     var accountId: String
     var region: String
 
+    static func == (lhs: PartitionKey, rhs: PartitionKey) -> Bool {
+        lhs.accountId.byteEquals(rhs.accountId) && lhs.region.byteEquals(rhs.region)
+    }
+
+    func hash(into hasher: inout Hasher) {
+        accountId.hashBytes(into: &hasher)
+        region.hashBytes(into: &hasher)
+    }
+
     static func < (lhs: PartitionKey, rhs: PartitionKey) -> Bool {
-        (lhs.accountId, lhs.region) < (rhs.accountId, rhs.region)
+        lhs.accountId.byteEquals(rhs.accountId) ? lhs.region.bytePrecedes(rhs.region) : lhs.accountId.bytePrecedes(rhs.accountId)
     }
 }
 

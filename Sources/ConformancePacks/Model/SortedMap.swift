@@ -1,4 +1,5 @@
-/// Values keyed by name, kept in ordinal name order so a page is a binary search plus a slice.
+/// Values keyed by name, kept in byte order of the names (UTF-8, see `ByteString`) so a page is
+/// a binary search plus a slice.
 ///
 /// Struct-of-arrays: sorted keys and their values in two parallel `ContiguousArray`s, found by
 /// binary search. Partitions are small (≤ 50 packs, ≤ 1000 rules), so the O(n) shift of an insert
@@ -14,11 +15,11 @@ struct SortedMap<Value: Sendable & Hashable>: Sendable, Hashable {
     subscript(key: String) -> Value? {
         get {
             let index = firstIndex(after: key, inclusive: true)
-            return index < keys.count && keys[index] == key ? values[index] : nil
+            return index < keys.count && keys[index].byteEquals(key) ? values[index] : nil
         }
         set {
             let index = firstIndex(after: key, inclusive: true)
-            let present = index < keys.count && keys[index] == key
+            let present = index < keys.count && keys[index].byteEquals(key)
             switch (present, newValue) {
             case (true, let value?):
                 values[index] = value
@@ -39,7 +40,7 @@ struct SortedMap<Value: Sendable & Hashable>: Sendable, Hashable {
     /// - Complexity: O(log n).
     mutating func modify<Result>(_ key: String, _ body: (inout Value) -> Result) -> Result? {
         let index = firstIndex(after: key, inclusive: true)
-        guard index < keys.count && keys[index] == key else { return nil }
+        guard index < keys.count && keys[index].byteEquals(key) else { return nil }
         return body(&values[index])
     }
 
@@ -51,7 +52,7 @@ struct SortedMap<Value: Sendable & Hashable>: Sendable, Hashable {
         var high = keys.count
         while low < high {
             let mid = (low + high) / 2
-            let before = inclusive ? keys[mid] < key : keys[mid] <= key
+            let before = inclusive ? keys[mid].bytePrecedes(key) : !key.bytePrecedes(keys[mid])
             if before { low = mid + 1 } else { high = mid }
         }
         return low

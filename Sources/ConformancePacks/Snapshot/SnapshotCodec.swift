@@ -11,12 +11,12 @@ enum SnapshotCodec {
         if includeSequence { w.u64(state.lastSequence) }
         w.count(state.s3Templates.count)
         for uri in state.s3Templates.keys.sorted() {
-            w.string(uri)
+            w.string(uri.string)
             w.string(state.s3Templates[uri] ?? "")
         }
         w.count(state.ssmDocuments.count)
         for name in state.ssmDocuments.keys.sorted() {
-            w.string(name)
+            w.string(name.string)
             w.strings(state.ssmDocuments[name]?.versions ?? [])
         }
         w.count(state.partitions.count)
@@ -37,11 +37,11 @@ enum SnapshotCodec {
         state.lastSequence = try r.u64()
         for _ in 0..<(try r.count()) {
             let uri = try r.string()
-            state.s3Templates[uri] = try r.string()
+            state.s3Templates[ByteString(uri)] = try r.string()
         }
         for _ in 0..<(try r.count()) {
             let name = try r.string()
-            state.ssmDocuments[name] = SSMDocument(versions: try r.strings())
+            state.ssmDocuments[ByteString(name)] = SSMDocument(versions: try r.strings())
         }
         for _ in 0..<(try r.count()) {
             let key = try r.partition()
@@ -50,7 +50,7 @@ enum SnapshotCodec {
                 let pack = try r.pack()
                 partition.packs[pack.name] = pack
                 if pack.pending != nil, let due = pack.dueTime {
-                    state.pending[EngineState.PackRef(partition: key, name: pack.name)] = due
+                    state.due.insert(.init(time: due, partition: key, name: pack.name))
                 }
             }
             for _ in 0..<(try r.count()) {
