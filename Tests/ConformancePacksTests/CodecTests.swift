@@ -14,7 +14,8 @@ struct CodecTests {
             customPolicyDetails: CustomPolicyDetails(policyRuntime: "guard-2.x.x", policyText: "rule x {}", enableDebugLogDelivery: true)
         ),
         inputParameters: "{\"a\":\"1\"}", maximumExecutionFrequency: "Six_Hours", state: "ACTIVE",
-        createdBy: "config-conforms.amazonaws.com", evaluationModes: ["DETECTIVE", "PROACTIVE"], ownerPack: "Pack"
+        createdBy: "config-conforms.amazonaws.com", evaluationModes: ["DETECTIVE", "PROACTIVE"], ownerPack: "Pack",
+        controls: ["1847", "2090"]
     )
 
     static let events: [DomainEvent] = [
@@ -61,10 +62,30 @@ struct CodecTests {
             }
             let longer = EventRecord(type: record.type, schemaVersion: record.schemaVersion, payload: record.payload + [0])
             #expect(throws: DecodeError.self) { try EventCodec.decode(longer) }
-            #expect(throws: DecodeError.self) { try EventCodec.decode(EventRecord(type: record.type, schemaVersion: 2, payload: record.payload)) }
+            let newer = EventRecord(type: record.type, schemaVersion: record.schemaVersion + 1, payload: record.payload)
+            #expect(throws: DecodeError.self) { try EventCodec.decode(newer) }
+            #expect(throws: DecodeError.self) { try EventCodec.decode(EventRecord(type: record.type, schemaVersion: 0, payload: record.payload)) }
         }
         #expect(throws: DecodeError.self) { try EventCodec.decode(EventRecord(type: 999, schemaVersion: 1, payload: [])) }
         #expect(ConformanceEventDescriber().describe(EventRecord(type: 999, schemaVersion: 1, payload: [])) == nil)
+    }
+
+    @Test("Every event type has one version per layout ever written, and the older ones still decode")
+    func olderVersionsDecode() throws {
+        #expect(EventCodec.EventType.packRequested.currentVersion == 2)
+        #expect(EventCodec.EventType.configRulePut.currentVersion == 2)
+        // Version 1 of a rule-carrying event: the same fields without `Controls`.
+        var old = Self.rule
+        old.controls = []
+        var writer = ByteWriter()
+        writer.partition(Self.partition)
+        writer.rule(old, layout: .v1)
+        let record = EventRecord(type: EventCodec.EventType.configRulePut.rawValue, schemaVersion: 1, payload: writer.bytes)
+        #expect(try EventCodec.decode(record) == .configRulePut(ConfigRulePut(partition: Self.partition, rule: old)))
+        // The same bytes read as version 2 are short of the controls: refused, never misread.
+        #expect(throws: DecodeError.self) {
+            try EventCodec.decode(EventRecord(type: record.type, schemaVersion: 2, payload: record.payload))
+        }
     }
 
     @Test("Random bytes never trap the decoders")
@@ -73,8 +94,8 @@ struct CodecTests {
         for _ in 0..<2000 {
             let bytes = (0..<Int.random(in: 0..<64, using: &generator)).map { _ in UInt8.random(in: 0...255, using: &generator) }
             let type = UInt16.random(in: 1...8, using: &generator)
-            _ = try? EventCodec.decode(EventRecord(type: type, schemaVersion: 1, payload: bytes))
-            _ = try? SnapshotCodec.decode(bytes)
+            _ = try? EventCodec.decode(EventRecord(type: type, schemaVersion: UInt8.random(in: 1...2, using: &generator), payload: bytes))
+            _ = try? SnapshotCodec.decode(bytes, formatVersion: UInt16.random(in: 1...2, using: &generator))
         }
     }
 

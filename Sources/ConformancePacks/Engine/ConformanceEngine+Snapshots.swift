@@ -58,7 +58,7 @@ extension ConformanceEngine {
                 }
                 guard let snapshot = load.snapshot else { break }
                 do {
-                    let decoded = try SnapshotCodec.decode(snapshot.blob)
+                    let decoded = try SnapshotCodec.decode(snapshot.blob, formatVersion: snapshot.formatVersion)
                     guard decoded.lastSequence == snapshot.sequence else {
                         throw DecodeError(message: "it holds sequence \(decoded.lastSequence), not \(snapshot.sequence)", offset: 0)
                     }

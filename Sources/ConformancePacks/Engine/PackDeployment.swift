@@ -57,7 +57,8 @@ enum PackDeployment {
                 state: "ACTIVE",
                 createdBy: ARN.packService,
                 evaluationModes: rule.evaluationModes.isEmpty ? ["DETECTIVE"] : rule.evaluationModes,
-                ownerPack: name
+                ownerPack: name,
+                controls: rule.controls
             ))
         }
         let otherPackRules = partition.reservedPackRuleCount(excludingPack: existing?.name)

@@ -1,13 +1,19 @@
 import EventLog
 
-/// The versioned binary codec of ``DomainEvent``s: one `EventRecord` type per case.
+/// The versioned binary codec of ``DomainEvent``s: one `EventRecord` type per case, each with
+/// its own schema version.
 ///
-/// Schema version 1 for every type. A decoder meets an unknown type or a newer schema with an
-/// error that names it, never a guess.
+/// A type's version goes up when its layout changes; the decoders of every older version stay, so
+/// a log written by any earlier release replays. A decoder meets an unknown type or a newer
+/// version with an error that names it, never a guess.
+///
+/// | type | versions | what changed |
+/// |---|---|---|
+/// | packRequested (1) | 1, 2 | 2: deployed rules carry `Controls` (`RuleLayout.v2`) |
+/// | configRulePut (5) | 1, 2 | 2: the rule carries `Controls` (`RuleLayout.v2`) |
+/// | the others | 1 | |
 enum EventCodec {
-    static let schemaVersion: UInt8 = 1
-
-    enum EventType: UInt16 {
+    enum EventType: UInt16, CaseIterable {
         case packRequested = 1
         case packCompleted = 2
         case packDeleteRequested = 3
@@ -16,6 +22,19 @@ enum EventCodec {
         case configRuleDeleted = 6
         case s3TemplateStored = 7
         case ssmDocumentStored = 8
+
+        /// The schema version this build writes.
+        var currentVersion: UInt8 {
+            switch self {
+            case .packRequested, .configRulePut: 2
+            case .packCompleted, .packDeleteRequested, .packDeleted, .configRuleDeleted, .s3TemplateStored, .ssmDocumentStored: 1
+            }
+        }
+    }
+
+    /// The layout of the rules inside an event of `type` at `version`.
+    private static func ruleLayout(_ version: UInt8) -> RuleLayout {
+        version >= 2 ? .v2 : .v1
     }
 
     static func encode(_ event: DomainEvent) -> EventRecord {
@@ -37,7 +56,7 @@ enum EventCodec {
             w.optionalNameValues(e.inputParameters)
             w.origin(e.origin)
             w.nameValues(e.tags)
-            w.outcome(e.outcome)
+            w.outcome(e.outcome, ruleLayout: ruleLayout(EventType.packRequested.currentVersion))
         case .packCompleted(let e):
             type = .packCompleted
             w.transition(e)
@@ -53,7 +72,7 @@ enum EventCodec {
         case .configRulePut(let e):
             type = .configRulePut
             w.partition(e.partition)
-            w.rule(e.rule)
+            w.rule(e.rule, layout: ruleLayout(EventType.configRulePut.currentVersion))
         case .configRuleDeleted(let e):
             type = .configRuleDeleted
             w.partition(e.partition)
@@ -68,15 +87,18 @@ enum EventCodec {
             w.varint(UInt64(e.version))
             w.string(e.body)
         }
-        return EventRecord(type: type.rawValue, schemaVersion: schemaVersion, payload: w.bytes)
+        return EventRecord(type: type.rawValue, schemaVersion: type.currentVersion, payload: w.bytes)
     }
 
     static func decode(_ record: EventRecord) throws(DecodeError) -> DomainEvent {
         guard let type = EventType(rawValue: record.type) else {
             throw DecodeError(message: "unknown event type \(record.type)", offset: 0)
         }
-        guard record.schemaVersion == schemaVersion else {
-            throw DecodeError(message: "unsupported schema version \(record.schemaVersion) of event type \(record.type)", offset: 0)
+        let version = record.schemaVersion
+        guard version >= 1, version <= type.currentVersion else {
+            throw DecodeError(
+                message: "schema version \(version) of event type \(record.type) is not one this build reads (1...\(type.currentVersion)); a newer conform wrote it",
+                offset: 0)
         }
         var r = ByteReader(record.payload)
         let event: DomainEvent
@@ -96,7 +118,7 @@ enum EventCodec {
                 inputParameters: try r.optionalNameValues(),
                 origin: try r.origin(),
                 tags: try r.nameValues(),
-                outcome: try r.outcome()
+                outcome: try r.outcome(ruleLayout: ruleLayout(version))
             ))
         case .packCompleted:
             event = .packCompleted(try r.transition())
@@ -107,7 +129,7 @@ enum EventCodec {
         case .packDeleted:
             event = .packDeleted(try r.transition())
         case .configRulePut:
-            event = .configRulePut(ConfigRulePut(partition: try r.partition(), rule: try r.rule()))
+            event = .configRulePut(ConfigRulePut(partition: try r.partition(), rule: try r.rule(layout: ruleLayout(version))))
         case .configRuleDeleted:
             event = .configRuleDeleted(ConfigRuleDeleted(partition: try r.partition(), name: try r.string()))
         case .s3TemplateStored:

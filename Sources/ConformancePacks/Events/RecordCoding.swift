@@ -1,6 +1,19 @@
 /// Binary coding of the records that events and snapshots share.
 ///
-/// Field order is the format: change it only with a new schema or snapshot format version.
+/// Field order is the format: change it only with a new layout, chosen by the schema version of
+/// the event type or the snapshot format that holds the record. Every layout ever written stays
+/// readable.
+
+/// The layouts of a rule record.
+enum RuleLayout: Sendable {
+    /// As first released (event schema 1, snapshot format 1).
+    case v1
+    /// Adds the template's `Controls` after the owner pack.
+    case v2
+
+    static let current = RuleLayout.v2
+}
+
 extension ByteWriter {
     mutating func partition(_ key: PartitionKey) {
         string(key.accountId)
@@ -38,7 +51,7 @@ extension ByteWriter {
         }
     }
 
-    mutating func rule(_ rule: RuleRecord) {
+    mutating func rule(_ rule: RuleRecord, layout: RuleLayout = .current) {
         string(rule.name)
         string(rule.id)
         string(rule.arn)
@@ -83,14 +96,15 @@ extension ByteWriter {
         optionalString(rule.createdBy)
         strings(rule.evaluationModes)
         optionalString(rule.ownerPack)
+        if layout == .v2 { strings(rule.controls) }
     }
 
-    mutating func outcome(_ outcome: PendingOutcome) {
+    mutating func outcome(_ outcome: PendingOutcome, ruleLayout: RuleLayout = .current) {
         switch outcome {
         case .deploy(let rules):
             u8(0)
             count(rules.count)
-            for item in rules { rule(item) }
+            for item in rules { rule(item, layout: ruleLayout) }
         case .fail(let reason):
             u8(1)
             string(reason)
@@ -126,7 +140,7 @@ extension ByteReader {
         }
     }
 
-    mutating func rule() throws(DecodeError) -> RuleRecord {
+    mutating func rule(layout: RuleLayout) throws(DecodeError) -> RuleRecord {
         let name = try string()
         let id = try string()
         let arn = try string()
@@ -170,17 +184,18 @@ extension ByteReader {
             state: try string(),
             createdBy: try optionalString(),
             evaluationModes: try strings(),
-            ownerPack: try optionalString()
+            ownerPack: try optionalString(),
+            controls: layout == .v2 ? try strings() : []
         )
     }
 
-    mutating func outcome() throws(DecodeError) -> PendingOutcome {
+    mutating func outcome(ruleLayout: RuleLayout) throws(DecodeError) -> PendingOutcome {
         switch try u8() {
         case 0:
             let n = try count()
             var rules: [RuleRecord] = []
             rules.reserveCapacity(n)
-            for _ in 0..<n { rules.append(try rule()) }
+            for _ in 0..<n { rules.append(try rule(layout: ruleLayout)) }
             return .deploy(rules)
         case 1:
             return .fail(reason: try string())

@@ -108,4 +108,6 @@ struct RuleRecord: Sendable, Hashable {
     var evaluationModes: [String]
     /// The name of the pack that owns the rule; `nil` for user rules.
     var ownerPack: String?
+    /// The template's `Controls` for the rule (spec §8.5); empty for user rules.
+    var controls: [String] = []
 }

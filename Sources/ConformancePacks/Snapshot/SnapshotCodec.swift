@@ -4,7 +4,13 @@
 /// encode to equal bytes (which is what makes the digest meaningful). Checksumming and compression
 /// are the `SnapshotStore`'s job.
 enum SnapshotCodec {
-    static let formatVersion: UInt16 = 1
+    /// The format this build writes: 2 (rules carry `Controls`). Format 1 stays readable.
+    static let formatVersion: UInt16 = 2
+
+    /// The rule layout of a snapshot format.
+    static func ruleLayout(_ formatVersion: UInt16) -> RuleLayout {
+        formatVersion >= 2 ? .v2 : .v1
+    }
 
     static func encode(_ state: EngineState, includeSequence: Bool = true) -> [UInt8] {
         var w = ByteWriter(capacity: 1 << 16)
@@ -31,7 +37,11 @@ enum SnapshotCodec {
         return w.bytes
     }
 
-    static func decode(_ bytes: [UInt8]) throws(DecodeError) -> EngineState {
+    static func decode(_ bytes: [UInt8], formatVersion: UInt16 = formatVersion) throws(DecodeError) -> EngineState {
+        guard formatVersion >= 1, formatVersion <= Self.formatVersion else {
+            throw DecodeError(message: "snapshot format \(formatVersion) is not one this build reads", offset: 0)
+        }
+        let layout = ruleLayout(formatVersion)
         var r = ByteReader(bytes)
         var state = EngineState()
         state.lastSequence = try r.u64()
@@ -47,14 +57,14 @@ enum SnapshotCodec {
             let key = try r.partition()
             var partition = PartitionState()
             for _ in 0..<(try r.count()) {
-                let pack = try r.pack()
+                let pack = try r.pack(ruleLayout: layout)
                 partition.packs[pack.name] = pack
                 if pack.pending != nil, let due = pack.dueTime {
                     state.due.insert(.init(time: due, partition: key, name: pack.name))
                 }
             }
             for _ in 0..<(try r.count()) {
-                let rule = try r.rule()
+                let rule = try r.rule(layout: layout)
                 partition.rules[rule.name] = rule
             }
             state.partitions[key] = partition
@@ -129,7 +139,7 @@ extension ByteWriter {
 }
 
 extension ByteReader {
-    fileprivate mutating func pack() throws(DecodeError) -> PackRecord {
+    fileprivate mutating func pack(ruleLayout: RuleLayout) throws(DecodeError) -> PackRecord {
         let name = try string()
         let id = try string()
         let arn = try string()
@@ -150,7 +160,7 @@ extension ByteReader {
             lastUpdateRequested: try i64(),
             lastUpdateCompleted: try optionalI64(),
             ruleNames: try strings(),
-            pending: try bool() ? try outcome() : nil,
+            pending: try bool() ? try outcome(ruleLayout: ruleLayout) : nil,
             dueTime: try optionalI64()
         )
     }
