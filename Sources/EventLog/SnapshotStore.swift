@@ -2,24 +2,27 @@
 import Glibc
 #endif
 
-/// A snapshot read back from disk: an opaque blob and the last sequence it covers.
-public struct Snapshot: Sendable, Hashable {
-    /// The last log sequence whose effects the blob includes.
-    public var sequence: UInt64
-    /// The version of the blob's own format, chosen by the writer of the snapshot.
-    public var formatVersion: UInt16
+/// A snapshot found on disk whose header checks passed: the last sequence it covers, and its
+/// content, read as checked chunks through ``chunks()``.
+public struct Snapshot: Sendable {
+    /// The last log sequence whose effects the content includes.
+    public var sequence: UInt64 { header.sequence }
+    /// The version of the content's own format, chosen by the writer of the snapshot.
+    public var formatVersion: UInt16 { header.formatVersion }
     /// Where `sequence` was in the log the snapshot was taken from; nil for snapshot files of
     /// version 1, written before fingerprints, which cannot prove which log they belong to.
-    public var fingerprint: LogFingerprint?
-    /// The snapshot's bytes.
-    public var blob: [UInt8]
+    public var fingerprint: LogFingerprint? { header.fingerprint }
+    /// The file's checked header.
+    public let header: SnapshotHeader
+    /// File versions 1 and 2: the whole content, already checked when the snapshot was loaded.
+    let blob: [UInt8]?
+    let io: any FileIO
 
-    /// Creates a snapshot value.
-    public init(sequence: UInt64, formatVersion: UInt16, fingerprint: LogFingerprint?, blob: [UInt8]) {
-        self.sequence = sequence
-        self.formatVersion = formatVersion
-        self.fingerprint = fingerprint
-        self.blob = blob
+    /// The content, one checked chunk at a time (a single chunk of section 0 for file versions
+    /// 1 and 2). Damage found while reading is a ``LogError/Code/corruptSnapshot`` error.
+    public func chunks() throws(LogError) -> SnapshotChunks {
+        if let blob { return SnapshotChunks(blob: blob, header: header, io: io) }
+        return try SnapshotChunks(framesOf: header, io: io)
     }
 }
 
@@ -27,7 +30,7 @@ public struct Snapshot: Sendable, Hashable {
 public struct SnapshotHeader: Sendable, Hashable {
     /// The file it was read from.
     public var path: String
-    /// The snapshot file layout version (1 or 2).
+    /// The snapshot file layout version (1, 2 or 3).
     public var fileVersion: UInt16
     /// The blob's format version.
     public var formatVersion: UInt16
@@ -35,7 +38,8 @@ public struct SnapshotHeader: Sendable, Hashable {
     public var sequence: UInt64
     /// The log fingerprint at `sequence` (file version 2 and later).
     public var fingerprint: LogFingerprint?
-    let length: UInt64
+    /// The uncompressed bytes of the content.
+    public let length: UInt64
     let compressed: UInt64
     let payloadHash: UInt64
     let payloadOffset: Int
@@ -66,24 +70,28 @@ public struct SnapshotLoad: Sendable {
 /// `snapshot-<sequence, 20 digits>.snap`; loading trusts only a snapshot whose checks all pass
 /// and whose log fingerprint the caller confirmed.
 ///
-/// File layout (version 2), little-endian: `magic u32 · file version u16 · blob format version u16
-/// · sequence u64 · uncompressed length u64 · compressed length u64 · XXH3-64 of the compressed
-/// bytes u64 · fingerprint: segment first sequence u64 · batch offset u64 · batch first sequence
-/// u64 · batch count u32 · reserved u32 · batch payload XXH3-64 u64`, then a u32 header checksum
-/// (low 32 bits of XXH3-64 of the 80 bytes before it), then the LZ4 block. Version 1 files end
-/// their header after the payload checksum (checksum over 40 bytes, payload at 44); they are still
-/// read, and carry no fingerprint.
+/// Header (file versions 2 and 3), little-endian: `magic u32 · file version u16 · content format
+/// version u16 · sequence u64 · uncompressed length u64 · stored length u64 · XXH3-64 of the
+/// stored bytes u64 (0 in version 3, whose frames carry their own) · fingerprint: segment first
+/// sequence u64 · batch offset u64 · batch first sequence u64 · batch count u32 · reserved u32 ·
+/// batch payload XXH3-64 u64`, then a u32 header checksum (low 32 bits of XXH3-64 of the 80 bytes
+/// before it). Version 3, which this build writes, is followed by frames (``SnapshotFrames``):
+/// streamed, one chunk in memory at a time, no size cap. Version 2 is followed by one LZ4 block;
+/// version 1 files end their header after the payload checksum (checksum over 40 bytes, payload
+/// at 44) and carry no fingerprint. Both are still read.
 public struct SnapshotStore: Sendable {
     /// The directory holding the snapshot files.
     public let directory: String
     let io: any FileIO
 
     static let magic: UInt32 = 0x4E53_4643  // "CFSN"
-    static let fileVersion: UInt16 = 2
-    static let headerSizes: [UInt16: Int] = [1: 44, 2: 84]
+    static let fileVersion: UInt16 = 3
+    static let headerSizes: [UInt16: Int] = [1: 44, 2: 84, 3: 84]
     static let prefix = "snapshot-"
     static let suffix = ".snap"
     static let tempPrefix = ".tmp-"
+
+    static func headerSize(fileVersion: UInt16) -> Int { headerSizes[fileVersion] ?? 84 }
 
     /// Uses `directory` (created on the first write).
     public init(directory: String) {
@@ -114,57 +122,54 @@ public struct SnapshotStore: Sendable {
         return SegmentFiles.sequence(ofPadded: name.dropFirst(prefix.count).dropLast(suffix.count))
     }
 
-    /// Writes a snapshot durably: temp file, `fsync`, `rename`, directory `fsync`.
+    /// Starts writing a snapshot: content goes in by section through the writer, and becomes the
+    /// snapshot durably (temp file, `fsync`, `rename`, directory `fsync`) at
+    /// ``SnapshotWriter/finish()``.
     ///
     /// - Parameters:
-    ///   - sequence: The last log sequence the blob covers; it must be synced in the log.
-    ///   - formatVersion: The blob's format version, checked when loading.
-    ///   - blob: The bytes to keep.
+    ///   - sequence: The last log sequence the content covers; it must be synced in the log.
+    ///   - formatVersion: The content's format version, checked when loading.
     ///   - fingerprint: The log's fingerprint at `sequence` (``EventLog/fingerprint(of:)``).
-    /// - Throws: ``LogError/Code/io`` or ``LogError/Code/diskFull``; a failed write leaves the
+    /// - Throws: ``LogError/Code/io`` or ``LogError/Code/diskFull``.
+    public func writer(sequence: UInt64, formatVersion: UInt16, fingerprint: LogFingerprint) throws(LogError) -> SnapshotWriter {
+        try SnapshotWriter(store: self, sequence: sequence, formatVersion: formatVersion, fingerprint: fingerprint)
+    }
+
+    /// Writes a snapshot whose content is one blob (section 0), durably.
+    ///
+    /// - Throws: as ``writer(sequence:formatVersion:fingerprint:)``; a failed write leaves the
     ///   existing snapshots untouched.
     public func write(sequence: UInt64, formatVersion: UInt16, blob: [UInt8], fingerprint: LogFingerprint) throws(LogError) {
-        guard fingerprint.sequence == sequence else {
-            throw LogError(code: .invalidArgument, message: "the fingerprint is of sequence \(fingerprint.sequence), not \(sequence)", file: directory, sequence: sequence)
-        }
-        try FileSystem.makeDirectories(directory, io: io)
-        let headerSize = Self.headerSizes[Self.fileVersion] ?? 84
-        let bound = LZ4Codec.compressBound(blob.count)
-        var bytes = [UInt8](repeating: 0, count: headerSize + bound)
-        let total: Int? = bytes.withUnsafeMutableBytes { raw -> Int? in
-            guard let base = raw.baseAddress else { return nil }
-            let payload = UnsafeMutableRawBufferPointer(start: base + headerSize, count: bound)
-            let compressed: Int
-            if blob.isEmpty {
-                compressed = 0
-            } else {
-                guard let n = blob.withUnsafeBytes({ LZ4Codec.compress($0, into: payload) }) else { return nil }
-                compressed = n
-            }
+        let writer = try writer(sequence: sequence, formatVersion: formatVersion, fingerprint: fingerprint)
+        try writer.write(section: 0, blob)
+        try writer.finish()
+    }
+
+    /// The header of a snapshot file (versions 2 and 3).
+    static func encodeHeader(
+        fileVersion: UInt16, formatVersion: UInt16, sequence: UInt64, length: UInt64, stored: UInt64, payloadHash: UInt64,
+        fingerprint: LogFingerprint
+    ) -> [UInt8] {
+        let size = headerSize(fileVersion: fileVersion)
+        var bytes = [UInt8](repeating: 0, count: size)
+        bytes.withUnsafeMutableBytes { raw in
+            let base = raw.baseAddress!
             base.storeLE(Self.magic, at: 0)
-            base.storeLE(Self.fileVersion, at: 4)
+            base.storeLE(fileVersion, at: 4)
             base.storeLE(formatVersion, at: 6)
             base.storeLE(sequence, at: 8)
-            base.storeLE(UInt64(blob.count), at: 16)
-            base.storeLE(UInt64(compressed), at: 24)
-            base.storeLE(LZ4Codec.hash(UnsafeRawBufferPointer(start: base + headerSize, count: compressed)), at: 32)
+            base.storeLE(length, at: 16)
+            base.storeLE(stored, at: 24)
+            base.storeLE(payloadHash, at: 32)
             base.storeLE(fingerprint.segmentFirstSequence, at: 40)
             base.storeLE(UInt64(fingerprint.offset), at: 48)
             base.storeLE(fingerprint.batchFirstSequence, at: 56)
             base.storeLE(fingerprint.batchCount, at: 64)
             base.storeLE(UInt32(0), at: 68)
             base.storeLE(fingerprint.payloadHash, at: 72)
-            base.storeLE(UInt32(truncatingIfNeeded: LZ4Codec.hash(UnsafeRawBufferPointer(start: base, count: headerSize - 4))), at: headerSize - 4)
-            return headerSize + compressed
+            base.storeLE(UInt32(truncatingIfNeeded: LZ4Codec.hash(UnsafeRawBufferPointer(start: base, count: size - 4))), at: size - 4)
         }
-        guard let total else {
-            throw LogError(code: .invalidArgument, message: "LZ4 could not compress a \(blob.count)-byte snapshot; it is too large", file: directory, sequence: sequence)
-        }
-        let finalPath = FileSystem.join(directory, Self.name(sequence: sequence))
-        let tempPath = FileSystem.join(directory, Self.tempPrefix + "\(getpid())-" + Self.name(sequence: sequence))
-        try bytes.withBytes { (raw) throws(LogError) in
-            try FileSystem.replaceAtomically(finalPath, with: UnsafeRawBufferPointer(rebasing: raw[0..<total]), temp: tempPath, io: io)
-        }
+        return bytes
     }
 
     /// The snapshot files by sequence, newest first.
@@ -204,7 +209,13 @@ public struct SnapshotStore: Sendable {
                         file: path, offset: 6, sequence: header.sequence))
                 }
                 switch judge(header) {
-                case .use: return readPayload(header)
+                case .use:
+                    // Version 3: every frame is checked now (one read, no decompression), so a
+                    // damaged file is passed over here like any other; reading checks them again.
+                    if header.fileVersion >= 3 {
+                        return SnapshotChunks.verify(header, io: io).map { Snapshot(header: header, blob: nil, io: io) }
+                    }
+                    return readPayload(header)
                 case .skip(let why):
                     return .failure(LogError(code: .invalidArgument, message: "snapshot not used: \(why)", file: path, sequence: header.sequence))
                 case .reject(let why):
@@ -319,10 +330,15 @@ public struct SnapshotStore: Sendable {
                 return .failure(corrupt("the header says \(compressed) compressed bytes but \(size - headerSize) follow", offset: 24))
             }
             // LZ4 cannot expand more than 255:1, so a larger claimed length is a lie; refusing it
-            // before allocating keeps a crafted file from costing gigabytes.
-            guard length <= UInt64(Int32.max), length <= compressed * 255 + 16,
-                Int(compressed) <= LZ4Codec.compressBound(Int(length)) || length == 0
-            else {
+            // before allocating keeps a crafted file from costing gigabytes. (Version 3 is never
+            // allocated whole; its frames are bounded one by one.)
+            if fileVersion < 3 {
+                guard length <= UInt64(Int32.max), length <= compressed * 255 + 16,
+                    Int(compressed) <= LZ4Codec.compressBound(Int(length)) || length == 0
+                else {
+                    return .failure(corrupt("the lengths are inconsistent", offset: 16))
+                }
+            } else if length > compressed &* 255 {
                 return .failure(corrupt("the lengths are inconsistent", offset: 16))
             }
             var fingerprint: LogFingerprint?
@@ -361,7 +377,7 @@ public struct SnapshotStore: Sendable {
             var blob = [UInt8](repeating: 0, count: Int(header.length))
             let ok = blob.withUnsafeMutableBytes { LZ4Codec.decompress(raw, into: $0) }
             guard ok || header.length == 0 else { return .failure(corrupt("the LZ4 payload does not decompress", offset: header.payloadOffset)) }
-            return .success(Snapshot(sequence: header.sequence, formatVersion: header.formatVersion, fingerprint: header.fingerprint, blob: blob))
+            return .success(Snapshot(header: header, blob: blob, io: io))
         }
     }
 }

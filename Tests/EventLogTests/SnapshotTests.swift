@@ -9,6 +9,21 @@ struct SnapshotTests {
         LogFingerprint(sequence: sequence, segmentFirstSequence: 1, offset: 16, batchFirstSequence: 1, batchCount: UInt32(sequence), payloadHash: sequence &* 31)
     }
 
+    /// What a loaded snapshot holds.
+    struct Contents: Equatable {
+        var sequence: UInt64
+        var formatVersion: UInt16
+        var fingerprint: LogFingerprint?
+        var bytes: [UInt8]
+    }
+
+    func contents(_ snapshot: Snapshot?) throws -> Contents? {
+        guard let snapshot else { return nil }
+        return Contents(
+            sequence: snapshot.sequence, formatVersion: snapshot.formatVersion, fingerprint: snapshot.fingerprint,
+            bytes: try snapshot.chunks().readAll())
+    }
+
     @Test("Snapshots round-trip with their fingerprint and the newest valid one wins")
     func roundTrip() async throws {
         try await withTemporaryDirectory { dir in
@@ -19,11 +34,11 @@ struct SnapshotTests {
             try store.write(sequence: 20, formatVersion: 1, blob: [1, 2, 3], fingerprint: fingerprint(20))
             try store.write(sequence: 30, formatVersion: 1, blob: [], fingerprint: fingerprint(30))
             let loaded = store.loadNewest(maxFormatVersion: 1) { _ in .use }
-            #expect(loaded.snapshot == Snapshot(sequence: 30, formatVersion: 1, fingerprint: fingerprint(30), blob: []))
+            #expect(try contents(loaded.snapshot) == Contents(sequence: 30, formatVersion: 1, fingerprint: fingerprint(30), bytes: []))
             #expect(loaded.skipped.isEmpty)
             // The judge sees the header before the payload is read, and can pass over a snapshot.
             let judged = store.loadNewest(maxFormatVersion: 1) { $0.sequence > 15 ? .skip("later than the point") : .use }
-            #expect(judged.snapshot == Snapshot(sequence: 10, formatVersion: 1, fingerprint: fingerprint(10), blob: older))
+            #expect(try contents(judged.snapshot) == Contents(sequence: 10, formatVersion: 1, fingerprint: fingerprint(10), bytes: older))
             #expect(judged.skipped.count == 2)
             // No temp files are left behind.
             let names = try FileManager.default.contentsOfDirectory(atPath: dir + "/snapshots")
@@ -43,7 +58,7 @@ struct SnapshotTests {
             bytes[bytes.count - 1] ^= 0x40
             writeBytes(newest, bytes)
             let loaded = store.loadNewest(maxFormatVersion: 2) { _ in .use }
-            #expect(loaded.snapshot == Snapshot(sequence: 100, formatVersion: 2, fingerprint: fingerprint(100), blob: blob))
+            #expect(try contents(loaded.snapshot) == Contents(sequence: 100, formatVersion: 2, fingerprint: fingerprint(100), bytes: blob))
             #expect(loaded.skipped.count == 1)
             #expect(loaded.skipped.first?.code == .corruptSnapshot)
             #expect(loaded.skipped.first?.file == newest)
@@ -63,6 +78,76 @@ struct SnapshotTests {
             try store.write(sequence: 300, formatVersion: 2, blob: [1], fingerprint: fingerprint(300))
             writeBytes(dir + "/snapshot-00000000000000000300.snap", Array(bytes.prefix(10)))
             #expect(store.loadNewest(maxFormatVersion: 2) { _ in .use }.snapshot?.sequence == 100)
+        }
+    }
+
+    @Test("A streamed snapshot keeps its sections and chunk boundaries' bytes, across many frames")
+    func streamedSections() async throws {
+        try await withTemporaryDirectory { dir in
+            let store = SnapshotStore(directory: dir)
+            var generator = SeededGenerator(seed: 3)
+            let big = (0..<(3 << 20) + 12345).map { _ in UInt8.random(in: 0...15, using: &generator) }
+            let writer = try store.writer(sequence: 7, formatVersion: 9, fingerprint: fingerprint(7))
+            // Written in uneven pieces: the frames are cut at 1 MiB whatever the pieces.
+            var at = 0
+            while at < big.count {
+                let piece = min(big.count - at, Int.random(in: 1...300_000, using: &generator))
+                try writer.write(section: 1, Array(big[at..<(at + piece)]))
+                at += piece
+            }
+            try writer.write(section: 2, [1, 2, 3])
+            try writer.write(section: 1, [4])
+            try writer.finish()
+            let snapshot = try #require(store.loadNewest(maxFormatVersion: 9) { _ in .use }.snapshot)
+            #expect(snapshot.header.fileVersion == 3)
+            #expect(snapshot.header.length == UInt64(big.count + 4))
+            let chunks = try snapshot.chunks()
+            var sections: [UInt8: [UInt8]] = [:]
+            var order: [UInt8] = []
+            while let chunk = try chunks.next() {
+                #expect(chunk.bytes.count <= 1 << 20)
+                sections[chunk.section, default: []] += chunk.bytes
+                if order.last != chunk.section { order.append(chunk.section) }
+            }
+            #expect(order == [1, 2, 1])
+            #expect(sections[1] == big + [4])
+            #expect(sections[2] == [1, 2, 3])
+        }
+    }
+
+    @Test("Damage anywhere in a streamed snapshot is found, never a trap; a dropped writer leaves nothing")
+    func streamedDamage() async throws {
+        try await withTemporaryDirectory { dir in
+            let store = SnapshotStore(directory: dir)
+            let content = (0..<(2 << 20) + 99).map { UInt8(truncatingIfNeeded: $0 &* 2654435761 >> 13) }
+            let writer = try store.writer(sequence: 5, formatVersion: 1, fingerprint: fingerprint(5))
+            try writer.write(section: 1, content)
+            try writer.finish()
+            let path = dir + "/snapshot-00000000000000000005.snap"
+            let good = fileBytes(path)
+            var generator = SeededGenerator(seed: 9)
+            // Bytes flipped at sampled offsets (every frame header included), and cuts.
+            var offsets = Array(stride(from: 84, to: good.count, by: max(1, good.count / 300)))
+            offsets += (0..<40).map { _ in Int.random(in: 0..<good.count, using: &generator) } + [good.count - 1]
+            for offset in offsets {
+                var bad = good
+                bad[offset] ^= 0x10
+                writeBytes(path, bad)
+                let load = store.loadNewest(maxFormatVersion: 1) { _ in .use }
+                #expect(load.snapshot == nil, "flip at \(offset)")
+            }
+            for cut in stride(from: 84, to: good.count, by: max(1, good.count / 97)) {
+                writeBytes(path, Array(good.prefix(cut)))
+                #expect(store.loadNewest(maxFormatVersion: 1) { _ in .use }.snapshot == nil, "cut at \(cut)")
+            }
+            writeBytes(path, good)
+            #expect(try store.loadNewest(maxFormatVersion: 1) { _ in .use }.snapshot?.chunks().readAll() == content)
+            // A writer dropped before `finish()` leaves neither a snapshot nor a temporary file.
+            do {
+                let abandoned = try store.writer(sequence: 6, formatVersion: 1, fingerprint: fingerprint(6))
+                try abandoned.write(section: 1, [1, 2, 3])
+            }
+            #expect(Set(try FileManager.default.contentsOfDirectory(atPath: dir)) == ["snapshot-00000000000000000005.snap"])
         }
     }
 
@@ -122,7 +207,7 @@ struct SnapshotTests {
         #expect(header.sequence == 15)
         #expect(header.fingerprint == nil)
         let snapshot = try store.readPayload(header).get()
-        #expect(snapshot.blob.count > 100)
+        #expect(try snapshot.chunks().readAll().count > 100)
         #expect(snapshot.fingerprint == nil)
     }
 

@@ -58,7 +58,7 @@ extension ConformanceEngine {
                 }
                 guard let snapshot = load.snapshot else { break }
                 do {
-                    let decoded = try SnapshotCodec.decode(snapshot.blob, formatVersion: snapshot.formatVersion)
+                    let decoded = try SnapshotCodec.read(snapshot)
                     guard decoded.lastSequence == snapshot.sequence else {
                         throw DecodeError(message: "it holds sequence \(decoded.lastSequence), not \(snapshot.sequence)", offset: 0)
                     }
@@ -141,8 +141,9 @@ extension ConformanceEngine {
         guard let log, state.lastSequence > 0 else { return }
         do {
             let fingerprint = try log.fingerprint(of: state.lastSequence)
-            let blob = SnapshotCodec.encode(state)
-            try snapshotStore.write(sequence: state.lastSequence, formatVersion: SnapshotCodec.formatVersion, blob: blob, fingerprint: fingerprint)
+            let writer = try snapshotStore.writer(sequence: state.lastSequence, formatVersion: SnapshotCodec.formatVersion, fingerprint: fingerprint)
+            try SnapshotCodec.write(state, to: writer)
+            try writer.finish()
             core.withLock { $0.snapshotSequence = max($0.snapshotSequence, state.lastSequence) }
             // Only snapshots the log still vouches for count among those kept.
             let pruned = snapshotStore.prune(keep: Self.snapshotsKept) { header in
@@ -151,7 +152,7 @@ extension ConformanceEngine {
             }
             logger.debug(
                 "Wrote snapshot",
-                metadata: ["snapshot.sequence": "\(state.lastSequence)", "snapshot.bytes": "\(blob.count)", "snapshot.pruned": "\(pruned.count)"]
+                metadata: ["snapshot.sequence": "\(state.lastSequence)", "snapshot.pruned": "\(pruned.count)"]
             )
         } catch {
             logger.info("Could not write a snapshot", metadata: ["snapshot.sequence": "\(state.lastSequence)", "error": "\(error)"])

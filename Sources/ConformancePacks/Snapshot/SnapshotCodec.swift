@@ -1,15 +1,50 @@
+import EventLog
+
 /// The versioned binary snapshot of ``EngineState``, and the state digest built on it.
 ///
 /// Canonical: partitions, names, URIs and documents are written in sorted order, so equal states
 /// encode to equal bytes (which is what makes the digest meaningful). Checksumming and compression
 /// are the `SnapshotStore`'s job.
+///
+/// Formats: 1 (one blob; rules without `Controls`), 2 (one blob; rules with `Controls`), 3 (this
+/// build: sections streamed in checked chunks, see ``Section``). Every format stays readable.
 enum SnapshotCodec {
-    /// The format this build writes: 2 (rules carry `Controls`). Format 1 stays readable.
-    static let formatVersion: UInt16 = 2
+    /// The format this build writes.
+    static let formatVersion: UInt16 = 3
+
+    /// The sections of a format-3 snapshot, in the order they are written.
+    enum Section: UInt8 {
+        /// Packs, rules and registries: ``encode(_:includeSequence:)`` with rule layout 2.
+        case engine = 1
+    }
 
     /// The rule layout of a snapshot format.
     static func ruleLayout(_ formatVersion: UInt16) -> RuleLayout {
         formatVersion >= 2 ? .v2 : .v1
+    }
+
+    /// Writes `state` into a snapshot, section by section.
+    static func write(_ state: EngineState, to writer: SnapshotWriter) throws(LogError) {
+        try writer.write(section: Section.engine.rawValue, encode(state))
+    }
+
+    /// Reads a snapshot of any format back into a state.
+    ///
+    /// - Throws: `LogError` for damage found while reading, `DecodeError` for content that does
+    ///   not decode.
+    static func read(_ snapshot: Snapshot) throws -> EngineState {
+        let chunks = try snapshot.chunks()
+        guard snapshot.formatVersion >= 3 else {
+            return try decode(chunks.readAll(), formatVersion: snapshot.formatVersion)
+        }
+        var engine: [UInt8] = []
+        while let chunk = try chunks.next() {
+            guard chunk.section == Section.engine.rawValue else {
+                throw DecodeError(message: "unknown snapshot section \(chunk.section)", offset: 0)
+            }
+            engine += chunk.bytes
+        }
+        return try decode(engine, formatVersion: snapshot.formatVersion)
     }
 
     static func encode(_ state: EngineState, includeSequence: Bool = true) -> [UInt8] {
