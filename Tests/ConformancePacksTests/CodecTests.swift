@@ -97,6 +97,19 @@ struct CodecTests {
         #expect(SnapshotCodec.digest(other) != SnapshotCodec.digest(state))
     }
 
+    @Test("Records keep the bytes of log format 1: model enums are written as their raw strings")
+    func formatOneBytes() {
+        var state = EngineState()
+        state.apply(Self.events[0], sequence: 1)
+        state.apply(Self.events[5], sequence: 2)
+        var bytes: [UInt8] = []
+        for event in Self.events { bytes += EventCodec.encode(event).payload }
+        bytes += SnapshotCodec.encode(state)
+        // FNV-1a of the bytes this release writes; a change here breaks replay of existing logs.
+        let digest = bytes.reduce(UInt64(0xcbf2_9ce4_8422_2325)) { ($0 ^ UInt64($1)) &* 0x0000_0100_0000_01b3 }
+        #expect(bytes.count == 1152 && digest == 0x1a88_615c_0c0a_c677, "\(bytes.count) bytes, FNV-1a \(String(digest, radix: 16))")
+    }
+
     @Test("Durability parses its command-line forms", arguments: [
         ("every-batch", ConformanceEngine.Durability.everyBatch), ("none", .none), ("interval=250", .interval(milliseconds: 250)),
     ])
