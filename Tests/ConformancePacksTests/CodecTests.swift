@@ -9,12 +9,12 @@ struct CodecTests {
         name: "r-conformance-pack-abcdefghi", id: "config-rule-abcdef", arn: "arn:x", description: "déjà vu ✓",
         scope: Scope(complianceResourceTypes: ["AWS::S3::Bucket"], tagKey: "k", tagValue: nil, complianceResourceId: "id"),
         source: Source(
-            owner: "CUSTOM_POLICY", sourceIdentifier: nil,
-            sourceDetails: [SourceDetail(eventSource: "aws.config", messageType: "ScheduledNotification", maximumExecutionFrequency: "One_Hour")],
+            owner: .customPolicy, sourceIdentifier: nil,
+            sourceDetails: [SourceDetail(eventSource: .awsConfig, messageType: .scheduledNotification, maximumExecutionFrequency: .oneHour)],
             customPolicyDetails: CustomPolicyDetails(policyRuntime: "guard-2.x.x", policyText: "rule x {}", enableDebugLogDelivery: true)
         ),
-        inputParameters: "{\"a\":\"1\"}", maximumExecutionFrequency: "Six_Hours", state: "ACTIVE",
-        createdBy: "config-conforms.amazonaws.com", evaluationModes: ["DETECTIVE", "PROACTIVE"], ownerPack: "Pack"
+        inputParameters: "{\"a\":\"1\"}", maximumExecutionFrequency: .sixHours, state: .active,
+        createdBy: "config-conforms.amazonaws.com", evaluationModes: [.detective, .proactive], ownerPack: "Pack"
     )
 
     static let events: [DomainEvent] = [
@@ -34,8 +34,8 @@ struct CodecTests {
         .packDeleted(PackTransition(partition: partition, name: "Pack", time: 8)),
         .configRulePut(ConfigRulePut(partition: partition, rule: RuleRecord(
             name: "u", id: "config-rule-zzzzzz", arn: "arn:u", description: nil, scope: nil,
-            source: Source(owner: "AWS", sourceIdentifier: "X"), inputParameters: nil, maximumExecutionFrequency: nil,
-            state: "ACTIVE", createdBy: nil, evaluationModes: [], ownerPack: nil
+            source: Source(owner: .aws, sourceIdentifier: "X"), inputParameters: nil, maximumExecutionFrequency: nil,
+            state: .active, createdBy: nil, evaluationModes: [], ownerPack: nil
         ))),
         .configRuleDeleted(ConfigRuleDeleted(partition: partition, name: "u")),
         .s3TemplateStored(S3TemplateStored(uri: "s3://b/k", body: "Resources: {}")),

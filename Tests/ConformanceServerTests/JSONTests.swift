@@ -18,13 +18,13 @@ struct JSONTests {
                 ConformancePackStatusDetail(
                     conformancePackName: "pack-\"quoted\"\n\u{1}é", conformancePackId: "conformance-pack-abc",
                     conformancePackArn: "arn:aws:config:us-east-1:123456789012:conformance-pack/p/conformance-pack-abc",
-                    conformancePackState: "CREATE_COMPLETE", stackArn: "arn:stack\\x",
+                    conformancePackState: .createComplete, stackArn: "arn:stack\\x",
                     lastUpdateRequestedTime: Date(timeIntervalSince1970: 1_573_865_201.619),
                     lastUpdateCompletedTime: nil
                 ),
                 ConformancePackStatusDetail(
                     conformancePackName: "b", conformancePackId: "id", conformancePackArn: "arn",
-                    conformancePackState: "CREATE_FAILED", stackArn: "s", conformancePackStatusReason: "",
+                    conformancePackState: .createFailed, stackArn: "s", conformancePackStatusReason: "",
                     lastUpdateRequestedTime: Date(timeIntervalSince1970: 1)
                 ),
             ],
@@ -147,7 +147,7 @@ struct HotShapeTests {
         templateSSMDocumentDetails: .init(documentName: "doc", documentVersion: "3")
     )
     static let status = ConformancePackStatusDetail(
-        conformancePackName: "p", conformancePackId: "id", conformancePackArn: "arn", conformancePackState: "CREATE_FAILED",
+        conformancePackName: "p", conformancePackId: "id", conformancePackArn: "arn", conformancePackState: .createFailed,
         stackArn: "stack", conformancePackStatusReason: "why", lastUpdateRequestedTime: Date(timeIntervalSince1970: 1),
         lastUpdateCompletedTime: Date(timeIntervalSince1970: 2.25)
     )
@@ -166,7 +166,7 @@ struct HotShapeTests {
     func matchEncodable() throws {
         let sparseDetail = ConformancePackDetail(conformancePackName: "n", conformancePackArn: "a", conformancePackId: "i")
         let sparseStatus = ConformancePackStatusDetail(
-            conformancePackName: "n", conformancePackId: "i", conformancePackArn: "a", conformancePackState: "CREATE_COMPLETE",
+            conformancePackName: "n", conformancePackId: "i", conformancePackArn: "a", conformancePackState: .createComplete,
             stackArn: "s", lastUpdateRequestedTime: Date(timeIntervalSince1970: 0)
         )
         for response in [

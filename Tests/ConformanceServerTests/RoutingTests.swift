@@ -136,6 +136,7 @@ struct RoutingTests {
         arguments: [
             (nil, "{}", "UnknownOperationException"),
             ("StarlingDoveService.ListBuckets", "{}", "UnknownOperationException"),
+            ("StarlingDoveService.PutEvaluations", "{}", "UnknownOperationException"),  // shapes only, not routed yet
             ("ConformAdmin.Nope", "{}", "UnknownOperationException"),
             ("starlingdoveservice.DescribeConformancePacks", "{}", "UnknownOperationException"),
             ("StarlingDoveService.DescribeConformancePacks", "[1]", "SerializationException"),
@@ -152,6 +153,36 @@ struct RoutingTests {
             #expect(response.errorType == expected)
             #expect(response.headers[HTTPField.Name("x-amzn-ErrorType")!] == expected)
             #expect(response.json["message"] is String)
+        }
+    }
+
+    @Test(
+        "Values a model enum does not list decode, then fail validation with AWS's message",
+        arguments: [
+            (
+                "StarlingDoveService.DescribeConfigRules", #"{"Filters": {"EvaluationMode": "SOMETIMES"}}"#,
+                "1 validation error detected: Value 'SOMETIMES' at 'filters.evaluationMode' failed to satisfy constraint: Member must satisfy enum value set: [DETECTIVE, PROACTIVE]"
+            ),
+            (
+                "StarlingDoveService.PutConfigRule",
+                #"{"ConfigRule": {"ConfigRuleName": "r", "Source": {"Owner": "aws", "SourceIdentifier": "X"}, "MaximumExecutionFrequency": "Daily"}}"#,
+                "2 validation errors detected: Value 'aws' at 'configRule.source.owner' failed to satisfy constraint: Member must satisfy enum value set: [CUSTOM_LAMBDA, AWS, CUSTOM_POLICY]; Value 'Daily' at 'configRule.maximumExecutionFrequency' failed to satisfy constraint: Member must satisfy enum value set: [One_Hour, Three_Hours, Six_Hours, Twelve_Hours, TwentyFour_Hours]"
+            ),
+            (
+                "StarlingDoveService.PutConfigRule", #"{"ConfigRule": {"ConfigRuleName": "r", "Source": {"Owner": 5}}}"#,
+                "Unexpected JSON type at 'configRule.source.owner': expected a string."
+            ),
+            (
+                "StarlingDoveService.PutConfigRule", #"{"ConfigRule": {"ConfigRuleName": "r", "Source": {"Owner": null}}}"#,
+                "1 validation error detected: Value null at 'configRule.source.owner' failed to satisfy constraint: Member must not be null"
+            ),
+        ]
+    )
+    func unknownEnumValues(_ target: String, _ body: String, _ message: String) async throws {
+        try await withServer { client in
+            let response = try await client.call(target, body)
+            #expect(response.status == .badRequest)
+            #expect(response.json["message"] as? String == message)
         }
     }
 

@@ -20,6 +20,8 @@ def test_generated_shapes_are_current():
 def test_check_fails_when_output_is_stale(tmp_path):
     (tmp_path / "scripts").mkdir()
     shutil.copy(REPO / "scripts" / "generate_shapes.py", tmp_path / "scripts")
+    shutil.copytree(REPO / "scripts" / "shapegen", tmp_path / "scripts" / "shapegen",
+                    ignore=shutil.ignore_patterns("__pycache__"))
     generated = tmp_path / "Sources" / "ConformancePacks" / "Generated"
     shutil.copytree(REPO / "Sources" / "ConformancePacks" / "Generated", generated)
     assert run_check(tmp_path).returncode == 0

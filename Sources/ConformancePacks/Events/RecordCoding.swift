@@ -1,6 +1,8 @@
 /// Binary coding of the records that events and snapshots share.
 ///
-/// Field order is the format: change it only with a new schema or snapshot format version.
+/// Field order is the format: change it only with a new schema or snapshot format version. Model
+/// enums are written as their raw (wire) strings, so any value, listed by the model or not, reads
+/// back as it was written.
 extension ByteWriter {
     mutating func partition(_ key: PartitionKey) {
         string(key.accountId)
@@ -52,15 +54,15 @@ extension ByteWriter {
         } else {
             u8(0)
         }
-        string(rule.source.owner)
+        string(rule.source.owner.rawValue)
         optionalString(rule.source.sourceIdentifier)
         if let details = rule.source.sourceDetails {
             u8(1)
             count(details.count)
             for detail in details {
-                optionalString(detail.eventSource)
-                optionalString(detail.messageType)
-                optionalString(detail.maximumExecutionFrequency)
+                optionalString(detail.eventSource?.rawValue)
+                optionalString(detail.messageType?.rawValue)
+                optionalString(detail.maximumExecutionFrequency?.rawValue)
             }
         } else {
             u8(0)
@@ -78,10 +80,10 @@ extension ByteWriter {
             u8(0)
         }
         optionalString(rule.inputParameters)
-        optionalString(rule.maximumExecutionFrequency)
-        string(rule.state)
+        optionalString(rule.maximumExecutionFrequency?.rawValue)
+        string(rule.state.rawValue)
         optionalString(rule.createdBy)
-        strings(rule.evaluationModes)
+        strings(rule.evaluationModes.map(\.rawValue))
         optionalString(rule.ownerPack)
     }
 
@@ -140,15 +142,15 @@ extension ByteReader {
                 complianceResourceId: try optionalString()
             )
         }
-        var source = Source(owner: try string(), sourceIdentifier: try optionalString())
+        var source = Source(owner: Owner(rawValue: try string()), sourceIdentifier: try optionalString())
         if try bool() {
             let n = try count()
             var details: [SourceDetail] = []
             for _ in 0..<n {
                 details.append(SourceDetail(
-                    eventSource: try optionalString(),
-                    messageType: try optionalString(),
-                    maximumExecutionFrequency: try optionalString()
+                    eventSource: try optionalString().map(EventSource.init(rawValue:)),
+                    messageType: try optionalString().map(MessageType.init(rawValue:)),
+                    maximumExecutionFrequency: try optionalString().map(MaximumExecutionFrequency.init(rawValue:))
                 ))
             }
             source.sourceDetails = details
@@ -166,10 +168,10 @@ extension ByteReader {
         return RuleRecord(
             name: name, id: id, arn: arn, description: description, scope: scope, source: source,
             inputParameters: try optionalString(),
-            maximumExecutionFrequency: try optionalString(),
-            state: try string(),
+            maximumExecutionFrequency: try optionalString().map(MaximumExecutionFrequency.init(rawValue:)),
+            state: ConfigRuleState(rawValue: try string()),
             createdBy: try optionalString(),
-            evaluationModes: try strings(),
+            evaluationModes: try strings().map(EvaluationMode.init(rawValue:)),
             ownerPack: try optionalString()
         )
     }

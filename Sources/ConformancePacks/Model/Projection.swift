@@ -21,7 +21,7 @@ extension EngineState {
                     return pack.ruleNames
                 }
                 for name in ruleNames ?? [] {
-                    partition.rules.modify(name) { $0.state = "DELETING" }
+                    partition.rules.modify(name) { $0.state = .deleting }
                 }
             }
             pending[PackRef(partition: e.partition, name: e.name)] = e.dueTime

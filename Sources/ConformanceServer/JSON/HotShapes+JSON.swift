@@ -61,7 +61,7 @@ extension ConformancePackStatusDetail: JSONStreamWritable {
         object.string("ConformancePackName", conformancePackName)
         object.string("ConformancePackId", conformancePackId)
         object.string("ConformancePackArn", conformancePackArn)
-        object.string("ConformancePackState", conformancePackState)
+        object.string("ConformancePackState", conformancePackState.rawValue)
         object.string("StackArn", stackArn)
         object.string("ConformancePackStatusReason", conformancePackStatusReason)
         object.date("LastUpdateRequestedTime", lastUpdateRequestedTime)
