@@ -16,17 +16,12 @@ let threeRuleTemplate = """
     }}
     """
 
-/// A service whose every call fails with something that is not a `ConformanceError`.
-struct BrokenService: ConformanceService {
+/// A service whose every call fails with something that is not a `ConformanceError`; the Config
+/// API operations come from the generated `FailingConformanceService`.
+struct BrokenService: FailingConformanceService {
     struct Secret: Error, CustomStringConvertible { var description: String { "/secret/path/segment.seg offset 42" } }
     var isReadOnly: Bool
-    func putConformancePack(_ request: PutConformancePackRequest, context: ConformancePacks.RequestContext) async throws -> PutConformancePackResponse { throw Secret() }
-    func deleteConformancePack(_ request: DeleteConformancePackRequest, context: ConformancePacks.RequestContext) async throws { throw Secret() }
-    func describeConformancePacks(_ request: DescribeConformancePacksRequest, context: ConformancePacks.RequestContext) async throws -> DescribeConformancePacksResponse { throw Secret() }
-    func describeConformancePackStatus(_ request: DescribeConformancePackStatusRequest, context: ConformancePacks.RequestContext) async throws -> DescribeConformancePackStatusResponse { throw Secret() }
-    func describeConfigRules(_ request: DescribeConfigRulesRequest, context: ConformancePacks.RequestContext) async throws -> DescribeConfigRulesResponse { throw Secret() }
-    func putConfigRule(_ request: PutConfigRuleRequest, context: ConformancePacks.RequestContext) async throws { throw Secret() }
-    func deleteConfigRule(_ request: DeleteConfigRuleRequest, context: ConformancePacks.RequestContext) async throws { throw Secret() }
+    var failure: any Error { Secret() }
     func putTemplate(s3Uri: String, body: String) async throws { throw Secret() }
     func putTemplate(documentName: String, documentVersion: String?, body: String) async throws -> String { throw Secret() }
 }
