@@ -178,9 +178,9 @@ class ServerEmitter:
 
     def writer_files(self):
         preamble = ["", "import ConformancePacks", ""]
-        intro = ["/// The JSON writers of every structure an output reaches: the bytes the synthesized `Encodable`",
-                 "/// conformance writes through `JSONStreamEncoder`, without its dynamic dispatch (`JSONTests` checks",
-                 "/// that they agree on every shape)."]
+        intro = ["// The JSON writers of every structure an output reaches: the bytes the synthesized `Encodable`",
+                 "// conformance writes through `JSONStreamEncoder`, without its dynamic dispatch (`JSONTests` checks",
+                 "// that they agree on every shape)."]
         written = self.m.written
         whole = "\n".join(preamble + intro + ["", "\n\n".join(self.writer(s) for s in written)]) + "\n"
         if whole.count("\n") <= MAX_WRITER_LINES:

@@ -2,9 +2,9 @@
 
 import ConformancePacks
 
-/// The JSON writers of every structure an output reaches: the bytes the synthesized `Encodable`
-/// conformance writes through `JSONStreamEncoder`, without its dynamic dispatch (`JSONTests` checks
-/// that they agree on every shape).
+// The JSON writers of every structure an output reaches: the bytes the synthesized `Encodable`
+// conformance writes through `JSONStreamEncoder`, without its dynamic dispatch (`JSONTests` checks
+// that they agree on every shape).
 
 extension PutConformancePackResponse: JSONStreamWritable {
     func write(to encoder: JSONStreamEncoder) {
