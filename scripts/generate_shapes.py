@@ -1,35 +1,77 @@
 #!/usr/bin/env python3
-"""Generates the Swift wire shapes of the operations conform serves from botocore's AWS Config model.
+"""Generates conform's wire layer from botocore's AWS Config model and the operation lists below.
 
-Writes, into Sources/ConformancePacks/Generated/:
-  <Operation>.swift    the structures first reached from that operation (Codable with the model's member
-                       names) and the `validate()` of those on the request side
-  ErrorCode.swift         `ConformanceError.Code`, one case per exception
-  Operation.swift         `ConformanceOperation`, one case per served operation
+Writes:
+  Sources/ConformancePacks/Generated/
+    <Operation>.swift       the structures first reached from that operation (Codable with the model's
+                            member names), and the `validate()` of those on the request side
+    ModelEnums.swift        the model enums: values the model does not list decode as `unknown`
+    ErrorCode.swift         `ConformanceError.Code`, one case per exception
+    Operation.swift         `ConformanceOperation`, one case per SERVED operation
+  Sources/ConformanceServer/Generated/
+    ConformanceService.swift               the service protocol: one method per SERVED operation
+    Call+Operations.swift                  the routing switch: decode, authenticate, perform, encode
+    ConformanceOperation+IsWrite.swift     which SERVED operations a read-only server refuses
+    AWSJSONRequest.swift                   request decoding: `JSONDecoder` unless a shape has a fast path
+    JSONWriters*.swift                     a JSON writer for every structure an output reaches
+  Tests/ConformanceServerTests/Generated/
+    ShapeCatalog.swift                     the writers and enums, for the tests that go through all of them
+    FailingConformanceService.swift        a stand-in service that throws from every SERVED operation
 
-Usage: scripts/generate_shapes.py            (rewrite the files)
-       scripts/generate_shapes.py --check    (exit 1 when a committed file is stale)
+Usage: scripts/generate_shapes.py                 (rewrite the files)
+       scripts/generate_shapes.py --check         (exit 1 when a committed file is stale or extra)
+       scripts/generate_shapes.py --list-outputs  (print the output directories, one a line)
 
-To serve a new operation, add its name to OPERATIONS and run the script. A pattern the model uses that
-`ModelPattern.swift` cannot match yet makes the script fail, so no constraint is ever skipped silently.
+To serve an operation, give the engine its method (named after the operation in lowerCamelCase, taking
+the request shape and a `RequestContext`), move its line from SHAPES_ONLY to SERVED and run the script.
+A pattern the model uses that `ModelPattern.swift` cannot match yet makes the script fail, so no
+constraint is ever skipped silently.
 """
 
-import gzip
-import json
 import os
-import re
 import sys
 
-import botocore
+sys.dont_write_bytecode = True  # no __pycache__ beside the script
 
-OPERATIONS = [
-    "PutConformancePack",
-    "DeleteConformancePack",
-    "DescribeConformancePacks",
-    "DescribeConformancePackStatus",
-    "DescribeConfigRules",
-    "PutConfigRule",
-    "DeleteConfigRule",
+import botocore  # noqa: E402
+
+from shapegen.model import Model, load_model  # noqa: E402
+from shapegen.server import ServerEmitter  # noqa: E402
+from shapegen.shapes import ShapeEmitter  # noqa: E402
+from shapegen.testsupport import TestSupportEmitter  # noqa: E402
+
+READ, WRITE = "read", "write"
+
+# Routed: a protocol method, a routing case, a `ConformanceOperation` case; a WRITE is refused by a
+# read-only server.
+SERVED = [
+    ("PutConformancePack", WRITE),
+    ("DeleteConformancePack", WRITE),
+    ("DescribeConformancePacks", READ),
+    ("DescribeConformancePackStatus", READ),
+    ("DescribeConfigRules", READ),
+    ("PutConfigRule", WRITE),
+    ("DeleteConfigRule", WRITE),
+]
+
+# Shapes, validation, JSON writers and error codes only: not routed yet.
+SHAPES_ONLY = [
+    ("DescribeConformancePackCompliance", READ),
+    ("GetConformancePackComplianceDetails", READ),
+    ("GetConformancePackComplianceSummary", READ),
+    ("ListConformancePackComplianceScores", READ),
+    ("DescribeComplianceByConfigRule", READ),
+    ("GetComplianceDetailsByConfigRule", READ),
+    ("PutEvaluations", WRITE),
+    ("PutExternalEvaluation", WRITE),
+    ("DeleteEvaluationResults", WRITE),
+    ("PutOrganizationConformancePack", WRITE),
+    ("DeleteOrganizationConformancePack", WRITE),
+    ("DescribeOrganizationConformancePacks", READ),
+    ("DescribeOrganizationConformancePackStatuses", READ),
+    ("GetOrganizationConformancePackDetailedStatus", READ),
+    ("DescribeAggregateComplianceByConformancePacks", READ),
+    ("GetAggregateConformancePackComplianceSummary", READ),
 ]
 
 # Errors any operation may return (spec §1.3, §1.4), beyond those the model lists per operation.
@@ -59,325 +101,61 @@ PATTERNS = {
     "^[a-zA-Z0-9_\\-.:/]{3,200}$": "ssmDocumentName",
     "([$]LATEST|[$]DEFAULT|^[1-9][0-9]*$)": "ssmDocumentVersion",
     "guard\\-2\\.x\\.x": "guardRuntime",
+    "[\\w\\-]+": "aggregatorName",
+    "\\d{12}": "accountId",
 }
 
-SWIFT_KEYWORDS = {"type", "default", "protocol", "extension", "operator", "in", "is", "as", "var", "let", "func"}
-
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-OUT = os.path.join(ROOT, "Sources", "ConformancePacks", "Generated")
 HEADER = "// Generated by scripts/generate_shapes.py from botocore {version} (config 2014-11-12). Do not edit.\n"
 
-
-def load_model():
-    path = os.path.join(os.path.dirname(botocore.__file__), "data", "config", "2014-11-12", "service-2.json.gz")
-    with gzip.open(path) as f:
-        return json.load(f)
-
-
-def lower_camel(name):
-    return name[0].lower() + name[1:]
+# Every directory the script owns: it writes every .swift file in them and nothing else.
+OUTPUTS = {
+    os.path.join("Sources", "ConformancePacks", "Generated"): ShapeEmitter,
+    os.path.join("Sources", "ConformanceServer", "Generated"): ServerEmitter,
+    os.path.join("Tests", "ConformanceServerTests", "Generated"): TestSupportEmitter,
+}
 
 
-def swift_member(name):
-    n = lower_camel(name)
-    return f"`{n}`" if n in SWIFT_KEYWORDS else n
-
-
-def doc_line(text):
-    """First sentence of a model documentation string, without HTML."""
-    if not text:
-        return None
-    plain = re.sub(r"<[^>]+>", "", text)
-    plain = re.sub(r"\s+", " ", plain).strip()
-    if not plain:
-        return None
-    m = re.match(r"(.+?\.)(\s|$)", plain)
-    sentence = m.group(1) if m else plain
-    return sentence[:200]
-
-
-class Generator:
-    def __init__(self, model):
-        self.model = model
-        self.shapes = model["shapes"]
-        self.structures = []  # in first-use order
-        self.requests = []
-
-    def swift_type(self, shape_name):
-        shape = self.shapes[shape_name]
-        t = shape["type"]
-        if t == "string":
-            return "String"
-        if t in ("integer", "long"):
-            return "Int"
-        if t == "boolean":
-            return "Bool"
-        if t == "timestamp":
-            return "Date"
-        if t in ("double", "float"):
-            return "Double"
-        if t == "list":
-            return f"[{self.swift_type(shape['member']['shape'])}]"
-        if t == "map":
-            return f"[String: {self.swift_type(shape['value']['shape'])}]"
-        if t == "structure":
-            return shape_name
-        raise SystemExit(f"unsupported shape type {t} ({shape_name})")
-
-    def collect(self, shape_name):
-        shape = self.shapes[shape_name]
-        t = shape["type"]
-        if t == "structure":
-            if shape_name in self.structures:
-                return
-            self.structures.append(shape_name)
-            for member in shape.get("members", {}).values():
-                self.collect(member["shape"])
-        elif t == "list":
-            self.collect(shape["member"]["shape"])
-        elif t == "map":
-            self.collect(shape["key"]["shape"])
-            self.collect(shape["value"]["shape"])
-        elif t == "string" and "pattern" in shape and shape["pattern"] not in PATTERNS:
-            raise SystemExit(f"pattern {shape['pattern']!r} of {shape_name} has no ModelPattern case: add one")
-
-    def reach(self, shape_name, into):
-        """Adds every structure reachable from `shape_name` to `into`."""
-        shape = self.shapes[shape_name]
-        t = shape["type"]
-        if t == "structure":
-            if shape_name in into:
-                return
-            into.add(shape_name)
-            for member in shape.get("members", {}).values():
-                self.reach(member["shape"], into)
-        elif t == "list":
-            self.reach(shape["member"]["shape"], into)
-        elif t == "map":
-            self.reach(shape["value"]["shape"], into)
-
-    # MARK: shapes
-
-    def emit_struct(self, name):
-        shape = self.shapes[name]
-        members = shape.get("members", {})
-        required = set(shape.get("required", []))
-        lines = []
-        doc = doc_line(shape.get("documentation"))
-        lines.append(f"/// {doc}" if doc else f"/// The model shape `{name}`.")
-        lines.append(f"public struct {name}: Sendable, Hashable, Codable {{")
-        for m, spec in members.items():
-            mdoc = doc_line(spec.get("documentation"))
-            if mdoc:
-                lines.append(f"    /// {mdoc}")
-            opt = "" if m in required else "?"
-            lines.append(f"    public var {swift_member(m)}: {self.swift_type(spec['shape'])}{opt}")
-        if members:
-            lines.append("")
-        params = []
-        for m, spec in members.items():
-            default = "" if m in required else " = nil"
-            opt = "" if m in required else "?"
-            params.append(f"{lower_camel(m)}: {self.swift_type(spec['shape'])}{opt}{default}")
-        lines.append("    /// Creates the shape; members the model marks optional default to `nil`.")
-        if params:
-            lines.append("    public init(")
-            lines.append(",\n".join(f"        {p}" for p in params))
-            lines.append("    ) {")
-            for m in members:
-                lines.append(f"        self.{lower_camel(m)} = {lower_camel(m)}")
-            lines.append("    }")
+def generate():
+    model = Model(load_model(), SERVED, SHAPES_ONLY, PATTERNS)
+    header = HEADER.format(version=botocore.__version__)
+    outputs = {}
+    for directory, emitter in OUTPUTS.items():
+        if emitter is ShapeEmitter:
+            outputs[directory] = emitter(model, COMMON_ERRORS, header).files()
         else:
-            lines.append("    public init() {}")
-        if members:
-            lines.append("")
-            lines.append("    enum CodingKeys: String, CodingKey {")
-            for m in members:
-                lines.append(f"        case {swift_member(m)} = \"{m}\"")
-            lines.append("    }")
-        lines.append("}")
-        return "\n".join(lines)
-
-    # MARK: validation
-
-    def checks_for(self, shape_name, expr, path_expr, depth):
-        """Swift statements that validate `expr` (non-optional) of model shape `shape_name`."""
-        shape = self.shapes[shape_name]
-        t = shape["type"]
-        out = []
-        if t == "string":
-            if "min" in shape or "max" in shape:
-                out.append(f"v.length({expr}, at: {path_expr}, min: {shape.get('min', 'nil')}, max: {shape.get('max', 'nil')})")
-            if "pattern" in shape:
-                out.append(f"v.pattern({expr}, at: {path_expr}, .{PATTERNS[shape['pattern']]})")
-            if "enum" in shape:
-                values = ", ".join(f'"{e}"' for e in shape["enum"])
-                out.append(f"v.oneOf({expr}, at: {path_expr}, [{values}])")
-        elif t in ("integer", "long"):
-            if "min" in shape or "max" in shape:
-                out.append(f"v.range({expr}, at: {path_expr}, min: {shape.get('min', 'nil')}, max: {shape.get('max', 'nil')})")
-        elif t == "list":
-            if "min" in shape or "max" in shape:
-                out.append(f"v.count({expr}, at: {path_expr}, min: {shape.get('min', 'nil')}, max: {shape.get('max', 'nil')})")
-            inner = self.checks_for(shape["member"]["shape"], f"e{depth}", f'{path_expr} + ".\\(i{depth} + 1).member"', depth + 1)
-            if inner:
-                out.append(f"for (i{depth}, e{depth}) in {expr}.enumerated() {{")
-                out.extend("    " + line for line in inner)
-                out.append("}")
-        elif t == "map":
-            if "min" in shape or "max" in shape:
-                out.append(f"v.count({expr}, at: {path_expr}, min: {shape.get('min', 'nil')}, max: {shape.get('max', 'nil')})")
-            inner = self.checks_for(shape["value"]["shape"], f"e{depth}", f'{path_expr} + ".\\(k{depth})"', depth + 1)
-            key_checks = self.checks_for(shape["key"]["shape"], f"k{depth}", f'{path_expr} + ".\\(k{depth})"', depth + 1)
-            if inner or key_checks:
-                out.append(f"for (k{depth}, e{depth}) in {expr} {{")
-                out.extend("    " + line for line in key_checks + inner)
-                out.append("}")
-        elif t == "structure":
-            if self.needs_validation(shape_name):
-                out.append(f"{expr}.validate(into: &v, at: {path_expr})")
-        return out
-
-    def needs_validation(self, shape_name, seen=None):
-        seen = seen or set()
-        if shape_name in seen:
-            return False
-        seen.add(shape_name)
-        shape = self.shapes[shape_name]
-        t = shape["type"]
-        if t == "string":
-            return any(k in shape for k in ("min", "max", "pattern", "enum"))
-        if t in ("integer", "long"):
-            return "min" in shape or "max" in shape
-        if t == "list":
-            return "min" in shape or "max" in shape or self.needs_validation(shape["member"]["shape"], seen)
-        if t == "map":
-            return ("min" in shape or "max" in shape or self.needs_validation(shape["value"]["shape"], seen)
-                    or self.needs_validation(shape["key"]["shape"], seen))
-        if t == "structure":
-            return any(self.needs_validation(m["shape"], seen) for m in shape.get("members", {}).values())
-        return False
-
-    def emit_validation(self, name):
-        shape = self.shapes[name]
-        members = shape.get("members", {})
-        required = set(shape.get("required", []))
-        body = []
-        for m, spec in members.items():
-            prop = swift_member(m)
-            path = f'prefix + "{lower_camel(m)}"'
-            if m in required:
-                checks = self.checks_for(spec["shape"], f"self.{prop}", path, 0)
-                body.extend(checks)
-            else:
-                checks = self.checks_for(spec["shape"], "value", path, 0)
-                if checks:
-                    body.append(f"if let value = self.{prop} {{")
-                    body.extend("    " + c for c in checks)
-                    body.append("}")
-        lines = [f"extension {name} {{"]
-        lines.append("    func validate(into v: inout ConstraintViolations, at path: String) {")
-        if body:
-            lines.append('        let prefix = path.isEmpty ? "" : path + "."')
-            lines.extend("        " + line for line in body)
-        lines.append("    }")
-        if name in self.requests:
-            lines.append("")
-            lines.append("    /// Checks every constraint the model puts on this request (lengths, patterns, enums, list")
-            lines.append("    /// sizes, ranges).")
-            lines.append("    ///")
-            lines.append("    /// - Throws: `ValidationException` listing every violation in AWS's message form, or")
-            lines.append("    ///   `InvalidLimitException` when `Limit` is out of range.")
-            lines.append("    public func validate() throws(ConformanceError) {")
-            lines.append("        var violations = ConstraintViolations()")
-            lines.append('        validate(into: &violations, at: "")')
-            lines.append("        try violations.throwIfAny()")
-            lines.append("    }")
-        lines.append("}")
-        return "\n".join(lines)
-
-    # MARK: files
-
-    def run(self):
-        errors = list(COMMON_ERRORS)
-        ops = self.model["operations"]
-        groups = []  # (operation, structures first reached from it)
-        for op in OPERATIONS:
-            spec = ops[op]
-            before = len(self.structures)
-            self.requests.append(spec["input"]["shape"])
-            self.collect(spec["input"]["shape"])
-            if "output" in spec:
-                self.collect(spec["output"]["shape"])
-            groups.append((op, self.structures[before:]))
-            for e in spec.get("errors", []):
-                if e["shape"] not in errors:
-                    errors.append(e["shape"])
-        self.validated = set()
-        for request in self.requests:
-            self.reach(request, self.validated)
-        header = HEADER.format(version=botocore.__version__)
-        files = {}
-        for op, structures in groups:
-            parts = [self.emit_struct(s) for s in structures]
-            parts += [self.emit_validation(s) for s in structures
-                      if s in self.validated and (self.needs_validation(s) or s in self.requests)]
-            code = "\n\n".join(parts)
-            imports = "\npublic import Foundation\n" if re.search(r"\bDate\b", code) else ""
-            files[f"{op}.swift"] = header + imports + "\n" + code + "\n"
-        files["ErrorCode.swift"] = header + self.emit_error_codes(errors)
-        files["Operation.swift"] = header + self.emit_operations()
-        return files
-
-    def emit_error_codes(self, errors):
-        lines = ["", "extension ConformanceError {",
-                 "    /// The AWS exception a `ConformanceError` stands for; the raw value is the exact name the",
-                 "    /// wire protocol sends in `__type`.",
-                 "    public enum Code: String, Sendable, CaseIterable {"]
-        for e in sorted(errors):
-            case = e[:-len("Exception")] if e.endswith("Exception") else e
-            lines.append(f"        /// `{e}`.")
-            lines.append(f"        case {lower_camel(case)} = \"{e}\"")
-        lines.append("    }")
-        lines.append("}")
-        return "\n".join(lines) + "\n"
-
-    def emit_operations(self):
-        ops = self.model["operations"]
-        lines = ["", "/// An operation of the AWS Config API that conform serves; the raw value is the name that",
-                 "/// follows `StarlingDoveService.` in `X-Amz-Target`.",
-                 "public enum ConformanceOperation: String, Sendable, CaseIterable {"]
-        for op in OPERATIONS:
-            lines.append(f"    /// `{op}`: input `{ops[op]['input']['shape']}`, output "
-                         f"`{ops[op].get('output', {}).get('shape', 'none')}`.")
-            lines.append(f"    case {lower_camel(op)} = \"{op}\"")
-        lines.append("}")
-        return "\n".join(lines) + "\n"
+            outputs[directory] = emitter(model, header).files()
+    return outputs
 
 
 def main():
-    files = Generator(load_model()).run()
+    if "--list-outputs" in sys.argv:
+        print(*OUTPUTS, sep="\n")
+        return
     check = "--check" in sys.argv
-    stale = []
-    os.makedirs(OUT, exist_ok=True)
-    for name, text in files.items():
-        path = os.path.join(OUT, name)
-        current = open(path).read() if os.path.exists(path) else None
-        if current != text:
-            stale.append(path)
-            if not check:
-                with open(path, "w") as f:
-                    f.write(text)
-    for name in os.listdir(OUT):
-        if name.endswith(".swift") and name not in files:
-            stale.append(os.path.join(OUT, name))
-            if not check:
-                os.remove(os.path.join(OUT, name))
+    stale, total = [], 0
+    for directory, files in generate().items():
+        out = os.path.join(ROOT, directory)
+        os.makedirs(out, exist_ok=True)
+        total += len(files)
+        for name, text in files.items():
+            path = os.path.join(out, name)
+            current = open(path).read() if os.path.exists(path) else None
+            if current != text:
+                stale.append(path)
+                if not check:
+                    with open(path, "w") as f:
+                        f.write(text)
+        for name in sorted(os.listdir(out)):
+            if name.endswith(".swift") and name not in files:
+                stale.append(os.path.join(out, name))
+                if not check:
+                    os.remove(os.path.join(out, name))
     if check and stale:
         print("stale generated files (run scripts/generate_shapes.py):", *stale, sep="\n  ")
         sys.exit(1)
     if not check:
-        print(f"wrote {len(stale)} of {len(files)} files")
+        print(f"wrote {len(stale)} of {total} files")
 
 
 if __name__ == "__main__":

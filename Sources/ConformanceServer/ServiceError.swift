@@ -45,9 +45,12 @@ package struct ServiceError: Error, Sendable, Equatable {
         case .serviceUnavailable:
             .serviceUnavailable
         case .accessDenied, .conformancePackTemplateValidation, .incompleteSignature, .insufficientPermissions,
-            .invalidLimit, .invalidNextToken, .invalidParameterValue, .maxNumberOfConfigRulesExceeded,
-            .maxNumberOfConformancePacksExceeded, .noAvailableConfigurationRecorder, .noSuchConfigRule,
-            .noSuchConformancePack, .requestExpired, .resourceInUse, .serialization, .throttling,
+            .invalidLimit, .invalidNextToken, .invalidParameterValue, .invalidResultToken, .maxNumberOfConfigRulesExceeded,
+            .maxNumberOfConformancePacksExceeded, .maxNumberOfOrganizationConformancePacksExceeded,
+            .noAvailableConfigurationRecorder, .noAvailableOrganization, .noSuchConfigRule,
+            .noSuchConfigRuleInConformancePack, .noSuchConfigurationAggregator, .noSuchConformancePack,
+            .noSuchOrganizationConformancePack, .organizationAccessDenied, .organizationAllFeaturesNotEnabled,
+            .organizationConformancePackTemplateValidation, .requestExpired, .resourceInUse, .serialization, .throttling,
             .unknownOperation, .validation:
             .badRequest
         }

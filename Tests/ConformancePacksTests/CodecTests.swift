@@ -9,12 +9,12 @@ struct CodecTests {
         name: "r-conformance-pack-abcdefghi", id: "config-rule-abcdef", arn: "arn:x", description: "déjà vu ✓",
         scope: Scope(complianceResourceTypes: ["AWS::S3::Bucket"], tagKey: "k", tagValue: nil, complianceResourceId: "id"),
         source: Source(
-            owner: "CUSTOM_POLICY", sourceIdentifier: nil,
-            sourceDetails: [SourceDetail(eventSource: "aws.config", messageType: "ScheduledNotification", maximumExecutionFrequency: "One_Hour")],
+            owner: .customPolicy, sourceIdentifier: nil,
+            sourceDetails: [SourceDetail(eventSource: .awsConfig, messageType: .scheduledNotification, maximumExecutionFrequency: .oneHour)],
             customPolicyDetails: CustomPolicyDetails(policyRuntime: "guard-2.x.x", policyText: "rule x {}", enableDebugLogDelivery: true)
         ),
-        inputParameters: "{\"a\":\"1\"}", maximumExecutionFrequency: "Six_Hours", state: "ACTIVE",
-        createdBy: "config-conforms.amazonaws.com", evaluationModes: ["DETECTIVE", "PROACTIVE"], ownerPack: "Pack",
+        inputParameters: "{\"a\":\"1\"}", maximumExecutionFrequency: .sixHours, state: .active,
+        createdBy: "config-conforms.amazonaws.com", evaluationModes: [.detective, .proactive], ownerPack: "Pack",
         controls: ["1847", "2090"]
     )
 
@@ -35,8 +35,8 @@ struct CodecTests {
         .packDeleted(PackTransition(partition: partition, name: "Pack", time: 8)),
         .configRulePut(ConfigRulePut(partition: partition, rule: RuleRecord(
             name: "u", id: "config-rule-zzzzzz", arn: "arn:u", description: nil, scope: nil,
-            source: Source(owner: "AWS", sourceIdentifier: "X"), inputParameters: nil, maximumExecutionFrequency: nil,
-            state: "ACTIVE", createdBy: nil, evaluationModes: [], ownerPack: nil
+            source: Source(owner: .aws, sourceIdentifier: "X"), inputParameters: nil, maximumExecutionFrequency: nil,
+            state: .active, createdBy: nil, evaluationModes: [], ownerPack: nil
         ))),
         .configRuleDeleted(ConfigRuleDeleted(partition: partition, name: "u")),
         .s3TemplateStored(S3TemplateStored(uri: "s3://b/k", body: "Resources: {}")),
@@ -116,6 +116,19 @@ struct CodecTests {
         var other = state
         other.apply(Self.events[6], sequence: 6)
         #expect(SnapshotCodec.digest(other) != SnapshotCodec.digest(state))
+    }
+
+    @Test("Records keep the bytes of log format 1: model enums are written as their raw strings")
+    func formatOneBytes() {
+        var state = EngineState()
+        state.apply(Self.events[0], sequence: 1)
+        state.apply(Self.events[5], sequence: 2)
+        var bytes: [UInt8] = []
+        for event in Self.events { bytes += EventCodec.encode(event).payload }
+        bytes += SnapshotCodec.encode(state)
+        // FNV-1a of the bytes this release writes; a change here breaks replay of existing logs.
+        let digest = bytes.reduce(UInt64(0xcbf2_9ce4_8422_2325)) { ($0 ^ UInt64($1)) &* 0x0000_0100_0000_01b3 }
+        #expect(bytes.count == 1152 && digest == 0x1a88_615c_0c0a_c677, "\(bytes.count) bytes, FNV-1a \(String(digest, radix: 16))")
     }
 
     @Test("Durability parses its command-line forms", arguments: [

@@ -46,14 +46,14 @@ struct ConfigRuleTests {
     }
 
     @Test("PutConfigRule errors", arguments: [
-        (ConfigRule(configRuleName: "r", source: Source(owner: "AWS", sourceIdentifier: "X"), createdBy: "me"), ConformanceError.Code.invalidParameterValue),
-        (ConfigRule(configRuleName: "r", source: Source(owner: "AWS", sourceIdentifier: "AWS_CONFIG_PROCESS_CHECK")), .invalidParameterValue),
-        (ConfigRule(configRuleName: "r", source: Source(owner: "AWS")), .invalidParameterValue),
-        (ConfigRule(configRuleName: "r", source: Source(owner: "NOBODY", sourceIdentifier: "X")), .validation),
-        (ConfigRule(configRuleName: "   ", source: Source(owner: "AWS", sourceIdentifier: "X")), .validation),
-        (ConfigRule(configRuleName: String(repeating: "r", count: 129), source: Source(owner: "AWS", sourceIdentifier: "X")), .validation),
-        (ConfigRule(source: Source(owner: "AWS", sourceIdentifier: "X")), .invalidParameterValue),
-        (ConfigRule(configRuleName: "r", source: Source(owner: "AWS", sourceIdentifier: "X"), maximumExecutionFrequency: "Daily"), .validation),
+        (ConfigRule(configRuleName: "r", source: Source(owner: .aws, sourceIdentifier: "X"), createdBy: "me"), ConformanceError.Code.invalidParameterValue),
+        (ConfigRule(configRuleName: "r", source: Source(owner: .aws, sourceIdentifier: "AWS_CONFIG_PROCESS_CHECK")), .invalidParameterValue),
+        (ConfigRule(configRuleName: "r", source: Source(owner: .aws)), .invalidParameterValue),
+        (ConfigRule(configRuleName: "r", source: Source(owner: .unknown("NOBODY"), sourceIdentifier: "X")), .validation),
+        (ConfigRule(configRuleName: "   ", source: Source(owner: .aws, sourceIdentifier: "X")), .validation),
+        (ConfigRule(configRuleName: String(repeating: "r", count: 129), source: Source(owner: .aws, sourceIdentifier: "X")), .validation),
+        (ConfigRule(source: Source(owner: .aws, sourceIdentifier: "X")), .invalidParameterValue),
+        (ConfigRule(configRuleName: "r", source: Source(owner: .aws, sourceIdentifier: "X"), maximumExecutionFrequency: .unknown("Daily")), .validation),
     ])
     func putConfigRuleErrors(_ rule: ConfigRule, _ code: ConformanceError.Code) async throws {
         try await withEngine { engine in
@@ -72,7 +72,7 @@ struct ConfigRuleTests {
             try await engine.putConfigRule(userRule("user-5"), context: alice)  // updates are fine
             _ = try await engine.putConformancePack(put("Other", body: template(ruleCount: 1)), context: alice)
             let state = try await engine.describeConformancePackStatus(.init(conformancePackNames: ["Other"]), context: alice).conformancePackStatusDetails?.first?.conformancePackState
-            #expect(state == "CREATE_FAILED")
+            #expect(state == .createFailed)
             // Paging through all 1000 takes 40 pages of 25.
             var token: String?
             var pages = 0
@@ -91,10 +91,10 @@ struct ConfigRuleTests {
     func evaluationModeFilter() async throws {
         try await withEngine { engine in
             var proactive = userRule("proactive")
-            proactive.configRule.evaluationModes = [EvaluationModeConfiguration(mode: "PROACTIVE")]
+            proactive.configRule.evaluationModes = [EvaluationModeConfiguration(mode: .proactive)]
             try await engine.putConfigRule(proactive, context: alice)
             try await engine.putConfigRule(userRule("detective"), context: alice)
-            let rules = try await engine.describeConfigRules(.init(filters: .init(evaluationMode: "PROACTIVE")), context: alice)
+            let rules = try await engine.describeConfigRules(.init(filters: .init(evaluationMode: .proactive)), context: alice)
             #expect(rules.configRules?.map(\.configRuleName) == ["proactive"])
         }
     }

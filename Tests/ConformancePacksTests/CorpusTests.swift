@@ -50,7 +50,7 @@ struct CorpusTests {
                     continue
                 }
                 let status = try await engine.describeConformancePackStatus(.init(), context: context).conformancePackStatusDetails?.first
-                #expect(status?.conformancePackState == "CREATE_COMPLETE", "\(file): \(status?.conformancePackStatusReason ?? "")")
+                #expect(status?.conformancePackState == .createComplete, "\(file): \(status?.conformancePackStatusReason ?? "")")
                 var deployed = 0
                 var token: String?
                 repeat {

@@ -18,7 +18,7 @@ struct PackLifecycleTests {
 
             let status = try await engine.describeConformancePackStatus(.init(conformancePackNames: ["MyPack"]), context: alice)
             let row = try #require(status.conformancePackStatusDetails?.first)
-            #expect(row.conformancePackState == "CREATE_COMPLETE")
+            #expect(row.conformancePackState == .createComplete)
             #expect(row.conformancePackStatusReason == nil)
             #expect(row.lastUpdateCompletedTime != nil)
             #expect(row.stackArn.wholeMatch(of: /arn:aws:cloudformation:us-east-1:111111111111:stack\/awsconfigconforms-MyPack-conformance-pack-[a-z0-9]{9}\/[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}/) != nil)
@@ -27,8 +27,8 @@ struct PackLifecycleTests {
             #expect(rules.map(\.configRuleName) == ["iam-password-policy-\(detail.conformancePackId)", "s3-versioning-\(detail.conformancePackId)"])
             for rule in rules {
                 #expect(rule.createdBy == "config-conforms.amazonaws.com")
-                #expect(rule.configRuleState == "ACTIVE")
-                #expect(rule.evaluationModes == [EvaluationModeConfiguration(mode: "DETECTIVE")])
+                #expect(rule.configRuleState == .active)
+                #expect(rule.evaluationModes == [EvaluationModeConfiguration(mode: .detective)])
                 let id = try #require(rule.configRuleId)
                 #expect(id.wholeMatch(of: /config-rule-[a-z0-9]{6}/) != nil)
                 #expect(rule.configRuleArn == "arn:aws:config:us-east-1:111111111111:config-rule/aws-service-rule/config-conforms.amazonaws.com/\(id)")
@@ -86,27 +86,27 @@ struct PackLifecycleTests {
     func statusMachineWithDelay() async throws {
         let clock = ManualClock()
         try await withEngine(clock: clock, delay: .seconds(30)) { engine in
-            func state() async throws -> String? {
+            func state() async throws -> ConformancePackState? {
                 try await engine.describeConformancePackStatus(.init(conformancePackNames: ["Pack"]), context: alice)
                     .conformancePackStatusDetails?.first?.conformancePackState
             }
             _ = try await engine.putConformancePack(put("Pack", body: template(rules: ["a"])), context: alice)
-            #expect(try await state() == "CREATE_IN_PROGRESS")
+            #expect(try await state() == .createInProgress)
             #expect(try await engine.describeConfigRules(.init(), context: alice).configRules == [])
             #expect(await errorCode { _ = try await engine.putConformancePack(put("Pack", body: template(rules: ["a"])), context: alice) } == .resourceInUse)
             #expect(await errorCode { try await engine.deleteConformancePack(.init(conformancePackName: "Pack"), context: alice) } == .resourceInUse)
             let requested = clock.now()
             clock.advance(29)
-            #expect(try await state() == "CREATE_IN_PROGRESS")
+            #expect(try await state() == .createInProgress)
             clock.advance(1)
-            #expect(try await state() == "CREATE_COMPLETE")
+            #expect(try await state() == .createComplete)
             let row = try await engine.describeConformancePackStatus(.init(), context: alice).conformancePackStatusDetails?.first
             #expect(row?.lastUpdateCompletedTime == requested.addingTimeInterval(30))
             #expect(try await engine.describeConfigRules(.init(), context: alice).configRules?.count == 1)
 
             // An update re-enters CREATE_IN_PROGRESS and keeps the old rules until it completes.
             _ = try await engine.putConformancePack(put("Pack", body: template(rules: ["b"])), context: alice)
-            #expect(try await state() == "CREATE_IN_PROGRESS")
+            #expect(try await state() == .createInProgress)
             let kept = try await engine.describeConformancePackStatus(.init(), context: alice).conformancePackStatusDetails?.first
             #expect(kept?.lastUpdateCompletedTime == requested.addingTimeInterval(30))
             #expect(try await engine.describeConfigRules(.init(), context: alice).configRules?.first?.configRuleName?.hasPrefix("a-") == true)
@@ -114,8 +114,8 @@ struct PackLifecycleTests {
             #expect(try await engine.describeConfigRules(.init(), context: alice).configRules?.first?.configRuleName?.hasPrefix("b-") == true)
 
             try await engine.deleteConformancePack(.init(conformancePackName: "Pack"), context: alice)
-            #expect(try await state() == "DELETE_IN_PROGRESS")
-            #expect(try await engine.describeConfigRules(.init(), context: alice).configRules?.first?.configRuleState == "DELETING")
+            #expect(try await state() == .deleteInProgress)
+            #expect(try await engine.describeConfigRules(.init(), context: alice).configRules?.first?.configRuleState == .deleting)
             #expect(await errorCode { _ = try await engine.putConformancePack(put("Pack", body: template(rules: ["a"])), context: alice) } == .resourceInUse)
             clock.advance(30)
             #expect(try await state() == nil)
@@ -130,22 +130,22 @@ struct PackLifecycleTests {
                 try await engine.describeConformancePackStatus(.init(conformancePackNames: [name]), context: alice).conformancePackStatusDetails?.first
             }
             _ = try await engine.putConformancePack(put("Dup", body: template(rules: ["same", "same"])), context: alice)
-            #expect(try await status("Dup")?.conformancePackState == "CREATE_FAILED")
+            #expect(try await status("Dup")?.conformancePackState == .createFailed)
             #expect(try await status("Dup")?.conformancePackStatusReason?.contains("same") == true)
 
             let long = String(repeating: "r", count: 102)
             _ = try await engine.putConformancePack(put("Long", body: template(rules: [long])), context: alice)
-            #expect(try await status("Long")?.conformancePackState == "CREATE_FAILED")
+            #expect(try await status("Long")?.conformancePackState == .createFailed)
 
             _ = try await engine.putConformancePack(put("Good", body: template(rules: ["a"])), context: alice)
             _ = try await engine.putConformancePack(put("Good", body: template(rules: ["x", "x"])), context: alice)
-            #expect(try await status("Good")?.conformancePackState == "CREATE_FAILED")
+            #expect(try await status("Good")?.conformancePackState == .createFailed)
             let rules = try await engine.describeConfigRules(.init(), context: alice).configRules ?? []
             #expect(rules.count == 1)
             #expect(rules.first?.configRuleName?.hasPrefix("a-conformance-pack-") == true)
             // A failed pack can be updated again (and deleted).
             _ = try await engine.putConformancePack(put("Dup", body: template(rules: ["one"])), context: alice)
-            #expect(try await status("Dup")?.conformancePackState == "CREATE_COMPLETE")
+            #expect(try await status("Dup")?.conformancePackState == .createComplete)
             try await engine.deleteConformancePack(.init(conformancePackName: "Long"), context: alice)
         }
     }
@@ -185,9 +185,9 @@ struct PackLifecycleTests {
             _ = try await engine.putConformancePack(put("A", body: template(ruleCount: 100)), context: alice)
             _ = try await engine.putConformancePack(put("B", body: template(ruleCount: 51)), context: alice)
             let states = try await engine.describeConformancePackStatus(.init(), context: alice).conformancePackStatusDetails?.map(\.conformancePackState)
-            #expect(states == ["CREATE_COMPLETE", "CREATE_FAILED"])
+            #expect(states == [.createComplete, .createFailed])
             _ = try await engine.putConformancePack(put("B", body: template(ruleCount: 50)), context: alice)
-            #expect(try await engine.describeConformancePackStatus(.init(conformancePackNames: ["B"]), context: alice).conformancePackStatusDetails?.first?.conformancePackState == "CREATE_COMPLETE")
+            #expect(try await engine.describeConformancePackStatus(.init(conformancePackNames: ["B"]), context: alice).conformancePackStatusDetails?.first?.conformancePackState == .createComplete)
         }
     }
 }

@@ -59,7 +59,7 @@ struct PaginationTests {
             #expect(await packs(token, bob) == .invalidNextToken)  // another partition
             #expect(await errorCode { _ = try await engine.describeConformancePackStatus(.init(nextToken: token), context: alice) } == .invalidNextToken)  // another operation
             #expect(await packs(ruleToken) == .invalidNextToken)
-            #expect(await errorCode { _ = try await engine.describeConfigRules(.init(nextToken: ruleToken, filters: .init(evaluationMode: "DETECTIVE")), context: alice) } == .invalidNextToken)  // other filters
+            #expect(await errorCode { _ = try await engine.describeConfigRules(.init(nextToken: ruleToken, filters: .init(evaluationMode: .detective)), context: alice) } == .invalidNextToken)  // other filters
             for bad in ["", "x", "not base64!", "P5", String(token.dropLast()), token + "A", "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"] {
                 #expect(await packs(bad) == .invalidNextToken, "token \(bad)")
             }

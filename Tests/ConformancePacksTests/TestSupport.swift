@@ -130,7 +130,7 @@ func conformanceError(_ body: () async throws(ConformanceError) -> Void) async -
 func userRule(_ name: String) -> PutConfigRuleRequest {
     PutConfigRuleRequest(configRule: ConfigRule(
         configRuleName: name,
-        source: Source(owner: "AWS", sourceIdentifier: "S3_BUCKET_VERSIONING_ENABLED")
+        source: Source(owner: .aws, sourceIdentifier: "S3_BUCKET_VERSIONING_ENABLED")
     ))
 }
 

@@ -54,6 +54,31 @@ struct ValidationTests {
         }
     }
 
+    @Test("A value a model enum does not list is reported in AWS's form, in member order", arguments: [
+        (
+            PutConfigRuleRequest(configRule: ConfigRule(
+                configRuleName: "r",
+                source: Source(owner: .unknown("NOBODY"), sourceIdentifier: "X", sourceDetails: [
+                    SourceDetail(messageType: .scheduledNotification), SourceDetail(eventSource: .unknown("aws.s3")),
+                ]),
+                maximumExecutionFrequency: .unknown("Daily"),
+                evaluationModes: [EvaluationModeConfiguration(mode: .proactive), EvaluationModeConfiguration(mode: .unknown("detective"))]
+            )),
+            "4 validation errors detected: "
+                + "Value 'NOBODY' at 'configRule.source.owner' failed to satisfy constraint: Member must satisfy enum value set: [CUSTOM_LAMBDA, AWS, CUSTOM_POLICY]; "
+                + "Value 'aws.s3' at 'configRule.source.sourceDetails.2.member.eventSource' failed to satisfy constraint: Member must satisfy enum value set: [aws.config]; "
+                + "Value 'Daily' at 'configRule.maximumExecutionFrequency' failed to satisfy constraint: Member must satisfy enum value set: [One_Hour, Three_Hours, Six_Hours, Twelve_Hours, TwentyFour_Hours]; "
+                + "Value 'detective' at 'configRule.evaluationModes.2.member.mode' failed to satisfy constraint: Member must satisfy enum value set: [DETECTIVE, PROACTIVE]"
+        ),
+        (
+            PutConfigRuleRequest(configRule: ConfigRule(configRuleName: "r", source: Source(owner: .aws, sourceIdentifier: "X"), configRuleState: .unknown(""))),
+            "1 validation error detected: Value '' at 'configRule.configRuleState' failed to satisfy constraint: Member must satisfy enum value set: [ACTIVE, DELETING, DELETING_RESULTS, EVALUATING]"
+        ),
+    ])
+    func enumMessages(_ request: PutConfigRuleRequest, _ message: String) {
+        #expect(throws: ConformanceError(.validation, message)) { try request.validate() }
+    }
+
     @Test("TemplateS3Uri resolves through the registry and wins over TemplateBody; size is capped at 307,200 bytes")
     func s3Registry() async throws {
         try await withEngine { engine in

@@ -18,13 +18,13 @@ struct JSONTests {
                 ConformancePackStatusDetail(
                     conformancePackName: "pack-\"quoted\"\n\u{1}é", conformancePackId: "conformance-pack-abc",
                     conformancePackArn: "arn:aws:config:us-east-1:123456789012:conformance-pack/p/conformance-pack-abc",
-                    conformancePackState: "CREATE_COMPLETE", stackArn: "arn:stack\\x",
+                    conformancePackState: .createComplete, stackArn: "arn:stack\\x",
                     lastUpdateRequestedTime: Date(timeIntervalSince1970: 1_573_865_201.619),
                     lastUpdateCompletedTime: nil
                 ),
                 ConformancePackStatusDetail(
                     conformancePackName: "b", conformancePackId: "id", conformancePackArn: "arn",
-                    conformancePackState: "CREATE_FAILED", stackArn: "s", conformancePackStatusReason: "",
+                    conformancePackState: .createFailed, stackArn: "s", conformancePackStatusReason: "",
                     lastUpdateRequestedTime: Date(timeIntervalSince1970: 1)
                 ),
             ],
@@ -136,62 +136,159 @@ struct JSONTests {
     }
 }
 
-@Suite("Hand-written writers of the hot shapes")
-struct HotShapeTests {
-    static let detail = ConformancePackDetail(
-        conformancePackName: "p\"1", conformancePackArn: "arn:a", conformancePackId: "conformance-pack-x",
-        deliveryS3Bucket: "bucket", deliveryS3KeyPrefix: "", conformancePackInputParameters: [
-            .init(parameterName: "a", parameterValue: "1"), .init(parameterName: "b\n", parameterValue: ""),
-        ],
-        lastUpdateRequestedTime: Date(timeIntervalSince1970: 1_700_000_000.5), createdBy: "config-multiaccountsetup.amazonaws.com",
-        templateSSMDocumentDetails: .init(documentName: "doc", documentVersion: "3")
-    )
-    static let status = ConformancePackStatusDetail(
-        conformancePackName: "p", conformancePackId: "id", conformancePackArn: "arn", conformancePackState: "CREATE_FAILED",
-        stackArn: "stack", conformancePackStatusReason: "why", lastUpdateRequestedTime: Date(timeIntervalSince1970: 1),
-        lastUpdateCompletedTime: Date(timeIntervalSince1970: 2.25)
-    )
-
-    func fast(_ value: some JSONStreamWritable) -> String {
+@Suite("Generated JSON writers")
+struct GeneratedWriterTests {
+    func fast(_ value: some JSONStreamWritable) -> [UInt8] {
         let encoder = JSONStreamEncoder()
         value.write(to: encoder)
-        return String(decoding: encoder.bytes, as: UTF8.self)
+        return encoder.bytes
     }
 
-    func generic(_ value: some Encodable) throws -> String {
-        String(decoding: try JSONStreamEncoder.encode(value), as: UTF8.self)
-    }
-
-    @Test("Write exactly what Encodable writes, populated or sparse")
-    func matchEncodable() throws {
-        let sparseDetail = ConformancePackDetail(conformancePackName: "n", conformancePackArn: "a", conformancePackId: "i")
-        let sparseStatus = ConformancePackStatusDetail(
-            conformancePackName: "n", conformancePackId: "i", conformancePackArn: "a", conformancePackState: "CREATE_COMPLETE",
-            stackArn: "s", lastUpdateRequestedTime: Date(timeIntervalSince1970: 0)
+    func check<T: JSONStreamWritable & Codable>(_ type: T.Type, _ mode: FixtureDecoder.Mode) throws {
+        let value = try FixtureDecoder.make(T.self, mode)
+        let written = fast(value)
+        #expect(
+            String(decoding: written, as: UTF8.self) == String(decoding: try JSONStreamEncoder.encode(value), as: UTF8.self),
+            "\(T.self), \(mode)"
         )
-        for response in [
-            DescribeConformancePacksResponse(conformancePackDetails: [Self.detail, sparseDetail], nextToken: "t"),
-            DescribeConformancePacksResponse(conformancePackDetails: []), DescribeConformancePacksResponse(),
-        ] {
-            #expect(fast(response) == (try generic(response)))
-        }
-        for response in [
-            DescribeConformancePackStatusResponse(conformancePackStatusDetails: [Self.status, sparseStatus], nextToken: "t"),
-            DescribeConformancePackStatusResponse(conformancePackStatusDetails: []), DescribeConformancePackStatusResponse(),
-        ] {
-            #expect(fast(response) == (try generic(response)))
+    }
+
+    @Test("Write exactly what Encodable writes, for every shape an output reaches, populated or sparse")
+    func matchEncodable() throws {
+        #expect(ShapeCatalog.writers.count > 40)
+        for type in ShapeCatalog.writers {
+            try check(type, .populated)
+            try check(type, .sparse)
         }
     }
 
-    @Test("Still cover every stored property of the generated shapes")
-    func coverEveryMember() {
-        // A regenerated shape with a new member changes these counts: extend the writer, then the count.
-        #expect(Mirror(reflecting: Self.detail).children.count == 9)
-        #expect(Mirror(reflecting: Self.status).children.count == 8)
-        #expect(Mirror(reflecting: DescribeConformancePacksResponse()).children.count == 2)
-        #expect(Mirror(reflecting: DescribeConformancePackStatusResponse()).children.count == 2)
-        #expect(Mirror(reflecting: ConformancePackInputParameter(parameterName: "", parameterValue: "")).children.count == 2)
-        #expect(Mirror(reflecting: TemplateSSMDocumentDetails(documentName: "")).children.count == 2)
+    /// Whether a reflected value is an absent optional.
+    func isNil(_ value: Any) -> Bool {
+        let mirror = Mirror(reflecting: value)
+        return mirror.displayStyle == .optional && mirror.children.isEmpty
+    }
+
+    func coverage<T: JSONStreamWritable & Codable>(_ type: T.Type) throws {
+        let value = try FixtureDecoder.make(T.self, .populated)
+        let members = Mirror(reflecting: value).children
+        for member in members {
+            #expect(!isNil(member.value), "\(T.self).\(member.label ?? "?") was not populated")
+        }
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(fast(value))) as? [String: Any])
+        #expect(object.count == members.count, "\(T.self): \(members.count) stored properties, \(object.count) written")
+    }
+
+    @Test("Cover every stored property of the shapes they write")
+    func coverEveryMember() throws {
+        for type in ShapeCatalog.writers {
+            try coverage(type)
+        }
+    }
+
+    /// The types of the writable values nested anywhere in `value`.
+    func nestedWritables(_ value: Any, into types: inout Set<ObjectIdentifier>) {
+        for child in Mirror(reflecting: value).children {
+            if let writable = child.value as? any JSONStreamWritable {
+                types.insert(ObjectIdentifier(type(of: writable)))
+            }
+            nestedWritables(child.value, into: &types)
+        }
+    }
+
+    func nested<T: JSONStreamWritable & Codable>(_ type: T.Type, into types: inout Set<ObjectIdentifier>) throws {
+        nestedWritables(try FixtureDecoder.make(T.self, .populated), into: &types)
+    }
+
+    @Test("The catalog lists every shape nested in a written shape, and every served output")
+    func catalogIsComplete() throws {
+        let listed = Set(ShapeCatalog.writers.map { ObjectIdentifier($0) })
+        var reached = Set<ObjectIdentifier>()
+        for type in ShapeCatalog.writers {
+            try nested(type, into: &reached)
+        }
+        #expect(reached.isSubset(of: listed))
+        let outputs: [any JSONStreamWritable.Type] = [
+            PutConformancePackResponse.self, DescribeConformancePacksResponse.self,
+            DescribeConformancePackStatusResponse.self, DescribeConfigRulesResponse.self,
+        ]
+        #expect(outputs.allSatisfy { listed.contains(ObjectIdentifier($0)) })
+    }
+
+    /// A shape with what the model does not use yet but the generator can write: a map, a list of
+    /// lists, integers and booleans; its writer is what the generator emits for such members.
+    struct Probe: Codable, JSONStreamWritable {
+        var counts: [String: Int]?
+        var matrix: [[String]]?
+        var flags: [String: [Bool]]?
+        var limit: Int?
+        var enabled: Bool
+        var mode: EvaluationMode?
+        var at: Date?
+
+        enum CodingKeys: String, CodingKey {
+            case counts = "Counts", matrix = "Matrix", flags = "Flags", limit = "Limit", enabled = "Enabled", mode = "Mode", at = "At"
+        }
+
+        func write(to encoder: JSONStreamEncoder) {
+            var object = JSONObjectWriter(encoder)
+            object.map("Counts", counts) { $1.writeInteger($0) }
+            object.array("Matrix", matrix) { $1.writeArray($0) { $1.writeString($0) } }
+            object.map("Flags", flags) { $1.writeArray($0) { $1.writeBool($0) } }
+            object.integer("Limit", limit)
+            object.bool("Enabled", enabled)
+            object.string("Mode", mode?.rawValue)
+            object.date("At", at)
+            object.finish()
+        }
+    }
+
+    @Test("Maps, nested lists, integers and booleans write what Encodable writes")
+    func otherMemberKinds() throws {
+        for mode in [FixtureDecoder.Mode.populated, .sparse] {
+            try check(Probe.self, mode)
+        }
+        let explicit = Probe(counts: [:], matrix: [[], ["a"]], flags: ["x": []], limit: 0, enabled: false, mode: .unknown("X"), at: nil)
+        #expect(fast(explicit) == (try JSONStreamEncoder.encode(explicit)))
+    }
+}
+
+@Suite("Model enums")
+struct ModelEnumTests {
+    func check<E: ModelEnum>(_ type: E.Type, _ values: [String]) throws {
+        #expect(E.allCases.map(\.rawValue) == values, "\(E.self)")
+        #expect(Set(E.allCases).count == values.count, "\(E.self)")
+        for raw in values + ["NOT_LISTED", "", "é \"q\" \\"] {
+            let value = E(rawValue: raw)
+            #expect(value.rawValue == raw)
+            #expect(value.isListed == values.contains(raw), "\(E.self) \(raw)")
+            #expect("\(value)" == raw)
+            let json = try JSONStreamEncoder.encode([value])
+            #expect(json == (try JSONStreamEncoder.encode([raw])))
+            #expect(try JSONDecoder().decode([E].self, from: Data(json)) == [value])
+        }
+    }
+
+    @Test("List the model's values in order; listed and unknown values round-trip as their raw strings")
+    func roundTrip() throws {
+        #expect(ShapeCatalog.enums.count >= 14)
+        for (type, values) in ShapeCatalog.enums {
+            try check(type, values)
+        }
+    }
+
+    @Test("Swift names are derived from the raw values", arguments: [
+        (MaximumExecutionFrequency.oneHour, "One_Hour"), (.twentyFourHours, "TwentyFour_Hours"),
+    ])
+    func names(_ value: MaximumExecutionFrequency, _ raw: String) {
+        #expect(value.rawValue == raw)
+    }
+
+    @Test("Other spellings of the same name are enum values the model does not list")
+    func spelling() {
+        #expect(ComplianceType(rawValue: "NON_COMPLIANT") == .nonCompliant)
+        #expect(ComplianceType(rawValue: "non_compliant") == .unknown("non_compliant"))
+        #expect(EventSource(rawValue: "aws.config") == .awsConfig)
+        #expect(Owner(rawValue: "AWS") == .aws)
     }
 }
 
@@ -225,6 +322,23 @@ struct PackQueryScannerTests {
     )
     func declines(_ body: String) {
         #expect(PackQueryScanner.scan(ByteBuffer(string: body)) == nil)
+    }
+
+    func viaRequirement<Request: AWSJSONRequest>(_ type: Request.Type, _ body: String) throws(ServiceError) -> Request {
+        try Request.decode(ByteBuffer(string: body))
+    }
+
+    @Test("The hot Describe requests decode through it, called directly or through the generated requirement")
+    func wiredIn() throws {
+        for body in [#"{"ConformancePackNames": ["a"], "Limit": 3}"#, #"{"Limit": null, "NextToken": "t"}"#, "{}", ""] {
+            let expected = try AWSJSON.decode(DescribeConformancePacksRequest.self, from: ByteBuffer(string: body))
+            #expect(try DescribeConformancePacksRequest.decode(ByteBuffer(string: body)) == expected)
+            #expect(try viaRequirement(DescribeConformancePacksRequest.self, body) == expected)
+            let status = try AWSJSON.decode(DescribeConformancePackStatusRequest.self, from: ByteBuffer(string: body))
+            #expect(try DescribeConformancePackStatusRequest.decode(ByteBuffer(string: body)) == status)
+            #expect(try viaRequirement(DescribeConformancePackStatusRequest.self, body) == status)
+        }
+        #expect(throws: ServiceError.self) { try viaRequirement(DescribeConformancePacksRequest.self, #"{"Limit": "5"}"#) }
     }
 
     @Test("Agrees with JSONDecoder on random plain bodies (seeded)")

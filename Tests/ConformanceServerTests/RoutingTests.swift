@@ -16,17 +16,12 @@ let threeRuleTemplate = """
     }}
     """
 
-/// A service whose every call fails with something that is not a `ConformanceError`.
-struct BrokenService: ConformanceService {
+/// A service whose every call fails with something that is not a `ConformanceError`; the Config
+/// API operations come from the generated `FailingConformanceService`.
+struct BrokenService: FailingConformanceService {
     struct Secret: Error, CustomStringConvertible { var description: String { "/secret/path/segment.seg offset 42" } }
     var isReadOnly: Bool
-    func putConformancePack(_ request: PutConformancePackRequest, context: ConformancePacks.RequestContext) async throws -> PutConformancePackResponse { throw Secret() }
-    func deleteConformancePack(_ request: DeleteConformancePackRequest, context: ConformancePacks.RequestContext) async throws { throw Secret() }
-    func describeConformancePacks(_ request: DescribeConformancePacksRequest, context: ConformancePacks.RequestContext) async throws -> DescribeConformancePacksResponse { throw Secret() }
-    func describeConformancePackStatus(_ request: DescribeConformancePackStatusRequest, context: ConformancePacks.RequestContext) async throws -> DescribeConformancePackStatusResponse { throw Secret() }
-    func describeConfigRules(_ request: DescribeConfigRulesRequest, context: ConformancePacks.RequestContext) async throws -> DescribeConfigRulesResponse { throw Secret() }
-    func putConfigRule(_ request: PutConfigRuleRequest, context: ConformancePacks.RequestContext) async throws { throw Secret() }
-    func deleteConfigRule(_ request: DeleteConfigRuleRequest, context: ConformancePacks.RequestContext) async throws { throw Secret() }
+    var failure: any Error { Secret() }
     func putTemplate(s3Uri: String, body: String) async throws { throw Secret() }
     func putTemplate(documentName: String, documentVersion: String?, body: String) async throws -> String { throw Secret() }
 }
@@ -136,6 +131,7 @@ struct RoutingTests {
         arguments: [
             (nil, "{}", "UnknownOperationException"),
             ("StarlingDoveService.ListBuckets", "{}", "UnknownOperationException"),
+            ("StarlingDoveService.PutEvaluations", "{}", "UnknownOperationException"),  // shapes only, not routed yet
             ("ConformAdmin.Nope", "{}", "UnknownOperationException"),
             ("starlingdoveservice.DescribeConformancePacks", "{}", "UnknownOperationException"),
             ("StarlingDoveService.DescribeConformancePacks", "[1]", "SerializationException"),
@@ -152,6 +148,36 @@ struct RoutingTests {
             #expect(response.errorType == expected)
             #expect(response.headers[HTTPField.Name("x-amzn-ErrorType")!] == expected)
             #expect(response.json["message"] is String)
+        }
+    }
+
+    @Test(
+        "Values a model enum does not list decode, then fail validation with AWS's message",
+        arguments: [
+            (
+                "StarlingDoveService.DescribeConfigRules", #"{"Filters": {"EvaluationMode": "SOMETIMES"}}"#,
+                "1 validation error detected: Value 'SOMETIMES' at 'filters.evaluationMode' failed to satisfy constraint: Member must satisfy enum value set: [DETECTIVE, PROACTIVE]"
+            ),
+            (
+                "StarlingDoveService.PutConfigRule",
+                #"{"ConfigRule": {"ConfigRuleName": "r", "Source": {"Owner": "aws", "SourceIdentifier": "X"}, "MaximumExecutionFrequency": "Daily"}}"#,
+                "2 validation errors detected: Value 'aws' at 'configRule.source.owner' failed to satisfy constraint: Member must satisfy enum value set: [CUSTOM_LAMBDA, AWS, CUSTOM_POLICY]; Value 'Daily' at 'configRule.maximumExecutionFrequency' failed to satisfy constraint: Member must satisfy enum value set: [One_Hour, Three_Hours, Six_Hours, Twelve_Hours, TwentyFour_Hours]"
+            ),
+            (
+                "StarlingDoveService.PutConfigRule", #"{"ConfigRule": {"ConfigRuleName": "r", "Source": {"Owner": 5}}}"#,
+                "Unexpected JSON type at 'configRule.source.owner': expected a string."
+            ),
+            (
+                "StarlingDoveService.PutConfigRule", #"{"ConfigRule": {"ConfigRuleName": "r", "Source": {"Owner": null}}}"#,
+                "1 validation error detected: Value null at 'configRule.source.owner' failed to satisfy constraint: Member must not be null"
+            ),
+        ]
+    )
+    func unknownEnumValues(_ target: String, _ body: String, _ message: String) async throws {
+        try await withServer { client in
+            let response = try await client.call(target, body)
+            #expect(response.status == .badRequest)
+            #expect(response.json["message"] as? String == message)
         }
     }
 

@@ -30,7 +30,7 @@ extension ConformanceEngine {
             }
             return DescribeConfigRulesResponse(configRules: rules.filter(include).map(Self.configRule))
         }
-        let scope = PageToken.scope(key, filters: [mode ?? ""])
+        let scope = PageToken.scope(key, filters: [mode?.rawValue ?? ""])
         let after = try request.nextToken.map { token throws(ConformanceError) in
             try PageToken.decode(token, .describeConfigRules, scope: scope)
         }
@@ -65,16 +65,16 @@ extension ConformanceEngine {
                 "AWS Config populates the CreatedBy field for ServiceLinkedConfigRule. Try again without populating the CreatedBy field"
             )
         }
-        if input.source.owner == "AWS" && input.source.sourceIdentifier == "AWS_CONFIG_PROCESS_CHECK" {
+        if input.source.owner == .aws && input.source.sourceIdentifier == "AWS_CONFIG_PROCESS_CHECK" {
             throw ConformanceError(
                 .invalidParameterValue,
                 "The source identifier AWS_CONFIG_PROCESS_CHECK is reserved for rules that conformance packs deploy."
             )
         }
-        if input.source.owner != "CUSTOM_POLICY" && input.source.sourceIdentifier == nil {
+        if input.source.owner != .customPolicy && input.source.sourceIdentifier == nil {
             throw ConformanceError(.invalidParameterValue, "SourceIdentifier is required when Owner is \(input.source.owner).")
         }
-        if input.source.owner == "CUSTOM_POLICY" && input.source.customPolicyDetails == nil {
+        if input.source.owner == .customPolicy && input.source.customPolicyDetails == nil {
             throw ConformanceError(.invalidParameterValue, "CustomPolicyDetails is required when Owner is CUSTOM_POLICY.")
         }
         try await perform { state, _ throws(ConformanceError) -> Decision<Void> in
@@ -113,9 +113,9 @@ extension ConformanceEngine {
                 source: input.source,
                 inputParameters: input.inputParameters,
                 maximumExecutionFrequency: input.maximumExecutionFrequency,
-                state: input.configRuleState ?? "ACTIVE",
+                state: input.configRuleState ?? .active,
                 createdBy: nil,
-                evaluationModes: modes.isEmpty ? ["DETECTIVE"] : modes,
+                evaluationModes: modes.isEmpty ? [.detective] : modes,
                 ownerPack: nil
             )
             return Decision(events: [.configRulePut(ConfigRulePut(partition: key, rule: rule))], result: ())
@@ -136,7 +136,7 @@ extension ConformanceEngine {
         try await perform { state, _ throws(ConformanceError) -> Decision<Void> in
             guard let rule = state[partition: key].rules[name] else { throw Self.noSuchRule(name) }
             if rule.ownerPack != nil { throw ConformanceError.serviceLinkedRule }
-            if rule.state == "DELETING" || rule.state == "DELETING_RESULTS" {
+            if rule.state == .deleting || rule.state == .deletingResults {
                 throw ConformanceError(.resourceInUse, "The rule \(name) is currently being deleted. Try again later.")
             }
             return Decision(events: [.configRuleDeleted(ConfigRuleDeleted(partition: key, name: name))], result: ())

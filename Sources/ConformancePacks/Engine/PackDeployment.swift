@@ -53,10 +53,10 @@ enum PackDeployment {
                 scope: rule.scope.map(Self.scope),
                 source: Self.source(rule.source),
                 inputParameters: rule.inputParameters,
-                maximumExecutionFrequency: rule.maximumExecutionFrequency,
-                state: "ACTIVE",
+                maximumExecutionFrequency: rule.maximumExecutionFrequency.map(MaximumExecutionFrequency.init(rawValue:)),
+                state: .active,
                 createdBy: ARN.packService,
-                evaluationModes: rule.evaluationModes.isEmpty ? ["DETECTIVE"] : rule.evaluationModes,
+                evaluationModes: rule.evaluationModes.isEmpty ? [.detective] : rule.evaluationModes.map(EvaluationMode.init(rawValue:)),
                 ownerPack: name,
                 controls: rule.controls
             ))
@@ -87,10 +87,14 @@ enum PackDeployment {
 
     private static func source(_ source: TemplateSource) -> Source {
         Source(
-            owner: source.owner,
+            owner: Owner(rawValue: source.owner),
             sourceIdentifier: source.sourceIdentifier,
             sourceDetails: source.sourceDetails.isEmpty ? nil : source.sourceDetails.map {
-                SourceDetail(eventSource: $0.eventSource, messageType: $0.messageType, maximumExecutionFrequency: $0.maximumExecutionFrequency)
+                SourceDetail(
+                    eventSource: $0.eventSource.map(EventSource.init(rawValue:)),
+                    messageType: $0.messageType.map(MessageType.init(rawValue:)),
+                    maximumExecutionFrequency: $0.maximumExecutionFrequency.map(MaximumExecutionFrequency.init(rawValue:))
+                )
             },
             customPolicyDetails: source.customPolicyDetails.map {
                 CustomPolicyDetails(policyRuntime: $0.policyRuntime, policyText: $0.policyText, enableDebugLogDelivery: $0.enableDebugLogDelivery)

@@ -2,7 +2,8 @@
 ///
 /// Field order is the format: change it only with a new layout, chosen by the schema version of
 /// the event type or the snapshot format that holds the record. Every layout ever written stays
-/// readable.
+/// readable. Model enums are written as their raw (wire) strings, so any value, listed by the
+/// model or not, reads back as it was written.
 
 /// The layouts of a rule record.
 enum RuleLayout: Sendable {
@@ -65,15 +66,15 @@ extension ByteWriter {
         } else {
             u8(0)
         }
-        string(rule.source.owner)
+        string(rule.source.owner.rawValue)
         optionalString(rule.source.sourceIdentifier)
         if let details = rule.source.sourceDetails {
             u8(1)
             count(details.count)
             for detail in details {
-                optionalString(detail.eventSource)
-                optionalString(detail.messageType)
-                optionalString(detail.maximumExecutionFrequency)
+                optionalString(detail.eventSource?.rawValue)
+                optionalString(detail.messageType?.rawValue)
+                optionalString(detail.maximumExecutionFrequency?.rawValue)
             }
         } else {
             u8(0)
@@ -91,10 +92,10 @@ extension ByteWriter {
             u8(0)
         }
         optionalString(rule.inputParameters)
-        optionalString(rule.maximumExecutionFrequency)
-        string(rule.state)
+        optionalString(rule.maximumExecutionFrequency?.rawValue)
+        string(rule.state.rawValue)
         optionalString(rule.createdBy)
-        strings(rule.evaluationModes)
+        strings(rule.evaluationModes.map(\.rawValue))
         optionalString(rule.ownerPack)
         if layout == .v2 { strings(rule.controls) }
     }
@@ -154,15 +155,15 @@ extension ByteReader {
                 complianceResourceId: try optionalString()
             )
         }
-        var source = Source(owner: try string(), sourceIdentifier: try optionalString())
+        var source = Source(owner: Owner(rawValue: try string()), sourceIdentifier: try optionalString())
         if try bool() {
             let n = try count()
             var details: [SourceDetail] = []
             for _ in 0..<n {
                 details.append(SourceDetail(
-                    eventSource: try optionalString(),
-                    messageType: try optionalString(),
-                    maximumExecutionFrequency: try optionalString()
+                    eventSource: try optionalString().map(EventSource.init(rawValue:)),
+                    messageType: try optionalString().map(MessageType.init(rawValue:)),
+                    maximumExecutionFrequency: try optionalString().map(MaximumExecutionFrequency.init(rawValue:))
                 ))
             }
             source.sourceDetails = details
@@ -180,10 +181,10 @@ extension ByteReader {
         return RuleRecord(
             name: name, id: id, arn: arn, description: description, scope: scope, source: source,
             inputParameters: try optionalString(),
-            maximumExecutionFrequency: try optionalString(),
-            state: try string(),
+            maximumExecutionFrequency: try optionalString().map(MaximumExecutionFrequency.init(rawValue:)),
+            state: ConfigRuleState(rawValue: try string()),
             createdBy: try optionalString(),
-            evaluationModes: try strings(),
+            evaluationModes: try strings().map(EvaluationMode.init(rawValue:)),
             ownerPack: try optionalString(),
             controls: layout == .v2 ? try strings() : []
         )

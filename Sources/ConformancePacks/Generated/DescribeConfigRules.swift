@@ -30,11 +30,11 @@ public struct DescribeConfigRulesRequest: Sendable, Hashable, Codable {
 /// Returns a filtered list of Detective or Proactive Config rules.
 public struct DescribeConfigRulesFilters: Sendable, Hashable, Codable {
     /// The mode of an evaluation.
-    public var evaluationMode: String?
+    public var evaluationMode: EvaluationMode?
 
     /// Creates the shape; members the model marks optional default to `nil`.
     public init(
-        evaluationMode: String? = nil
+        evaluationMode: EvaluationMode? = nil
     ) {
         self.evaluationMode = evaluationMode
     }
@@ -83,9 +83,9 @@ public struct ConfigRule: Sendable, Hashable, Codable {
     /// A string, in JSON format, that is passed to the Config rule Lambda function.
     public var inputParameters: String?
     /// The maximum frequency with which Config runs evaluations for a rule.
-    public var maximumExecutionFrequency: String?
+    public var maximumExecutionFrequency: MaximumExecutionFrequency?
     /// Indicates whether the Config rule is active or is currently being deleted by Config.
-    public var configRuleState: String?
+    public var configRuleState: ConfigRuleState?
     /// Service principal name of the service that created the rule.
     public var createdBy: String?
     /// The modes the Config rule can be evaluated in.
@@ -100,8 +100,8 @@ public struct ConfigRule: Sendable, Hashable, Codable {
         scope: Scope? = nil,
         source: Source,
         inputParameters: String? = nil,
-        maximumExecutionFrequency: String? = nil,
-        configRuleState: String? = nil,
+        maximumExecutionFrequency: MaximumExecutionFrequency? = nil,
+        configRuleState: ConfigRuleState? = nil,
         createdBy: String? = nil,
         evaluationModes: [EvaluationModeConfiguration]? = nil
     ) {
@@ -168,7 +168,7 @@ public struct Scope: Sendable, Hashable, Codable {
 /// Provides the CustomPolicyDetails, the rule owner (Amazon Web Services for managed rules, CUSTOM_POLICY for Custom Policy rules, and CUSTOM_LAMBDA for Custom Lambda rules), the rule identifier, and the
 public struct Source: Sendable, Hashable, Codable {
     /// Indicates whether Amazon Web Services or the customer owns and manages the Config rule.
-    public var owner: String
+    public var owner: Owner
     /// For Config Managed rules, a predefined identifier from a list.
     public var sourceIdentifier: String?
     /// Provides the source and the message types that cause Config to evaluate your Amazon Web Services resources against a rule.
@@ -178,7 +178,7 @@ public struct Source: Sendable, Hashable, Codable {
 
     /// Creates the shape; members the model marks optional default to `nil`.
     public init(
-        owner: String,
+        owner: Owner,
         sourceIdentifier: String? = nil,
         sourceDetails: [SourceDetail]? = nil,
         customPolicyDetails: CustomPolicyDetails? = nil
@@ -200,17 +200,17 @@ public struct Source: Sendable, Hashable, Codable {
 /// Provides the source and the message types that trigger Config to evaluate your Amazon Web Services resources against a rule.
 public struct SourceDetail: Sendable, Hashable, Codable {
     /// The source of the event, such as an Amazon Web Services service, that triggers Config to evaluate your Amazon Web Services resources.
-    public var eventSource: String?
+    public var eventSource: EventSource?
     /// The type of notification that triggers Config to run an evaluation for a rule.
-    public var messageType: String?
+    public var messageType: MessageType?
     /// The frequency at which you want Config to run evaluations for a custom rule with a periodic trigger.
-    public var maximumExecutionFrequency: String?
+    public var maximumExecutionFrequency: MaximumExecutionFrequency?
 
     /// Creates the shape; members the model marks optional default to `nil`.
     public init(
-        eventSource: String? = nil,
-        messageType: String? = nil,
-        maximumExecutionFrequency: String? = nil
+        eventSource: EventSource? = nil,
+        messageType: MessageType? = nil,
+        maximumExecutionFrequency: MaximumExecutionFrequency? = nil
     ) {
         self.eventSource = eventSource
         self.messageType = messageType
@@ -254,11 +254,11 @@ public struct CustomPolicyDetails: Sendable, Hashable, Codable {
 /// The configuration object for Config rule evaluation mode.
 public struct EvaluationModeConfiguration: Sendable, Hashable, Codable {
     /// The mode of an evaluation.
-    public var mode: String?
+    public var mode: EvaluationMode?
 
     /// Creates the shape; members the model marks optional default to `nil`.
     public init(
-        mode: String? = nil
+        mode: EvaluationMode? = nil
     ) {
         self.mode = mode
     }
@@ -299,7 +299,7 @@ extension DescribeConfigRulesFilters {
     func validate(into v: inout ConstraintViolations, at path: String) {
         let prefix = path.isEmpty ? "" : path + "."
         if let value = self.evaluationMode {
-            v.oneOf(value, at: prefix + "evaluationMode", ["DETECTIVE", "PROACTIVE"])
+            v.oneOf(value, at: prefix + "evaluationMode")
         }
     }
 }
@@ -328,10 +328,10 @@ extension ConfigRule {
             v.length(value, at: prefix + "inputParameters", min: 1, max: 1024)
         }
         if let value = self.maximumExecutionFrequency {
-            v.oneOf(value, at: prefix + "maximumExecutionFrequency", ["One_Hour", "Three_Hours", "Six_Hours", "Twelve_Hours", "TwentyFour_Hours"])
+            v.oneOf(value, at: prefix + "maximumExecutionFrequency")
         }
         if let value = self.configRuleState {
-            v.oneOf(value, at: prefix + "configRuleState", ["ACTIVE", "DELETING", "DELETING_RESULTS", "EVALUATING"])
+            v.oneOf(value, at: prefix + "configRuleState")
         }
         if let value = self.createdBy {
             v.length(value, at: prefix + "createdBy", min: 1, max: 256)
@@ -368,7 +368,7 @@ extension Scope {
 extension Source {
     func validate(into v: inout ConstraintViolations, at path: String) {
         let prefix = path.isEmpty ? "" : path + "."
-        v.oneOf(self.owner, at: prefix + "owner", ["CUSTOM_LAMBDA", "AWS", "CUSTOM_POLICY"])
+        v.oneOf(self.owner, at: prefix + "owner")
         if let value = self.sourceIdentifier {
             v.length(value, at: prefix + "sourceIdentifier", min: 1, max: 256)
         }
@@ -388,13 +388,13 @@ extension SourceDetail {
     func validate(into v: inout ConstraintViolations, at path: String) {
         let prefix = path.isEmpty ? "" : path + "."
         if let value = self.eventSource {
-            v.oneOf(value, at: prefix + "eventSource", ["aws.config"])
+            v.oneOf(value, at: prefix + "eventSource")
         }
         if let value = self.messageType {
-            v.oneOf(value, at: prefix + "messageType", ["ConfigurationItemChangeNotification", "ConfigurationSnapshotDeliveryCompleted", "ScheduledNotification", "OversizedConfigurationItemChangeNotification"])
+            v.oneOf(value, at: prefix + "messageType")
         }
         if let value = self.maximumExecutionFrequency {
-            v.oneOf(value, at: prefix + "maximumExecutionFrequency", ["One_Hour", "Three_Hours", "Six_Hours", "Twelve_Hours", "TwentyFour_Hours"])
+            v.oneOf(value, at: prefix + "maximumExecutionFrequency")
         }
     }
 }
@@ -412,7 +412,7 @@ extension EvaluationModeConfiguration {
     func validate(into v: inout ConstraintViolations, at path: String) {
         let prefix = path.isEmpty ? "" : path + "."
         if let value = self.mode {
-            v.oneOf(value, at: prefix + "mode", ["DETECTIVE", "PROACTIVE"])
+            v.oneOf(value, at: prefix + "mode")
         }
     }
 }

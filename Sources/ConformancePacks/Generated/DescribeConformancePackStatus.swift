@@ -60,7 +60,7 @@ public struct ConformancePackStatusDetail: Sendable, Hashable, Codable {
     /// Amazon Resource Name (ARN) of comformance pack.
     public var conformancePackArn: String
     /// Indicates deployment status of conformance pack.
-    public var conformancePackState: String
+    public var conformancePackState: ConformancePackState
     /// Amazon Resource Name (ARN) of CloudFormation stack.
     public var stackArn: String
     /// The reason of conformance pack creation failure.
@@ -75,7 +75,7 @@ public struct ConformancePackStatusDetail: Sendable, Hashable, Codable {
         conformancePackName: String,
         conformancePackId: String,
         conformancePackArn: String,
-        conformancePackState: String,
+        conformancePackState: ConformancePackState,
         stackArn: String,
         conformancePackStatusReason: String? = nil,
         lastUpdateRequestedTime: Date,

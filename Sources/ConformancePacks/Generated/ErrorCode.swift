@@ -22,20 +22,38 @@ extension ConformanceError {
         case invalidNextToken = "InvalidNextTokenException"
         /// `InvalidParameterValueException`.
         case invalidParameterValue = "InvalidParameterValueException"
+        /// `InvalidResultTokenException`.
+        case invalidResultToken = "InvalidResultTokenException"
         /// `InvalidSignatureException`.
         case invalidSignature = "InvalidSignatureException"
         /// `MaxNumberOfConfigRulesExceededException`.
         case maxNumberOfConfigRulesExceeded = "MaxNumberOfConfigRulesExceededException"
         /// `MaxNumberOfConformancePacksExceededException`.
         case maxNumberOfConformancePacksExceeded = "MaxNumberOfConformancePacksExceededException"
+        /// `MaxNumberOfOrganizationConformancePacksExceededException`.
+        case maxNumberOfOrganizationConformancePacksExceeded = "MaxNumberOfOrganizationConformancePacksExceededException"
         /// `MissingAuthenticationTokenException`.
         case missingAuthenticationToken = "MissingAuthenticationTokenException"
         /// `NoAvailableConfigurationRecorderException`.
         case noAvailableConfigurationRecorder = "NoAvailableConfigurationRecorderException"
+        /// `NoAvailableOrganizationException`.
+        case noAvailableOrganization = "NoAvailableOrganizationException"
         /// `NoSuchConfigRuleException`.
         case noSuchConfigRule = "NoSuchConfigRuleException"
+        /// `NoSuchConfigRuleInConformancePackException`.
+        case noSuchConfigRuleInConformancePack = "NoSuchConfigRuleInConformancePackException"
+        /// `NoSuchConfigurationAggregatorException`.
+        case noSuchConfigurationAggregator = "NoSuchConfigurationAggregatorException"
         /// `NoSuchConformancePackException`.
         case noSuchConformancePack = "NoSuchConformancePackException"
+        /// `NoSuchOrganizationConformancePackException`.
+        case noSuchOrganizationConformancePack = "NoSuchOrganizationConformancePackException"
+        /// `OrganizationAccessDeniedException`.
+        case organizationAccessDenied = "OrganizationAccessDeniedException"
+        /// `OrganizationAllFeaturesNotEnabledException`.
+        case organizationAllFeaturesNotEnabled = "OrganizationAllFeaturesNotEnabledException"
+        /// `OrganizationConformancePackTemplateValidationException`.
+        case organizationConformancePackTemplateValidation = "OrganizationConformancePackTemplateValidationException"
         /// `RequestExpired`.
         case requestExpired = "RequestExpired"
         /// `ResourceInUseException`.

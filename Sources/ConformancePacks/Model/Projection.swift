@@ -23,7 +23,7 @@ extension EngineState {
                     return pack.ruleNames
                 }
                 for name in ruleNames ?? [] {
-                    partition.rules.modify(name) { $0.state = "DELETING" }
+                    partition.rules.modify(name) { $0.state = .deleting }
                 }
             }
             due.insert(.init(time: e.dueTime, partition: e.partition, name: e.name))

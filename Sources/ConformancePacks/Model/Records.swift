@@ -27,13 +27,14 @@ enum PackState: UInt8, Sendable, Hashable {
     case deleteInProgress = 3
     case deleteFailed = 4
 
-    var wireName: String {
+    /// The state as the wire (and its messages) name it.
+    var wireName: ConformancePackState {
         switch self {
-        case .createInProgress: "CREATE_IN_PROGRESS"
-        case .createComplete: "CREATE_COMPLETE"
-        case .createFailed: "CREATE_FAILED"
-        case .deleteInProgress: "DELETE_IN_PROGRESS"
-        case .deleteFailed: "DELETE_FAILED"
+        case .createInProgress: .createInProgress
+        case .createComplete: .createComplete
+        case .createFailed: .createFailed
+        case .deleteInProgress: .deleteInProgress
+        case .deleteFailed: .deleteFailed
         }
     }
 
@@ -101,11 +102,11 @@ struct RuleRecord: Sendable, Hashable {
     var scope: Scope?
     var source: Source
     var inputParameters: String?
-    var maximumExecutionFrequency: String?
+    var maximumExecutionFrequency: MaximumExecutionFrequency?
     /// `ConfigRuleState`: ACTIVE, or DELETING while its pack deletes.
-    var state: String
+    var state: ConfigRuleState
     var createdBy: String?
-    var evaluationModes: [String]
+    var evaluationModes: [EvaluationMode]
     /// The name of the pack that owns the rule; `nil` for user rules.
     var ownerPack: String?
     /// The template's `Controls` for the rule (spec §8.5); empty for user rules.

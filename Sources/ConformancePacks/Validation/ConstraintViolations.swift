@@ -53,10 +53,11 @@ struct ConstraintViolations {
         }
     }
 
-    /// Checks membership of a model enum.
-    mutating func oneOf(_ value: String, at path: @autoclosure () -> String, _ allowed: [String]) {
-        if !allowed.contains(value) {
-            record(value, path(), "Member must satisfy enum value set: [\(allowed.joined(separator: ", "))]")
+    /// Checks that the model lists a value of one of its enums (an `unknown` value was sent).
+    mutating func oneOf<E: ModelEnum>(_ value: E, at path: @autoclosure () -> String) {
+        if !value.isListed {
+            let listed = E.allCases.map(\.rawValue).joined(separator: ", ")
+            record(value.rawValue, path(), "Member must satisfy enum value set: [\(listed)]")
         }
     }
 

@@ -1,4 +1,4 @@
-/// The regular expressions of the AWS Config model that served shapes use, each matched by hand.
+/// The regular expressions of the AWS Config model that generated shapes use, each matched by hand.
 ///
 /// The model's patterns are whole-string matches (spec §1.4). Hand-written matchers keep validation
 /// allocation-free and `Sendable`; `scripts/generate_shapes.py` refuses a model pattern that has no
@@ -16,6 +16,10 @@ enum ModelPattern: Sendable {
     case ssmDocumentVersion
     /// `guard\-2\.x\.x`
     case guardRuntime
+    /// `[\w\-]+`: configuration aggregator names (Java's `\w` is ASCII: letters, digits, `_`).
+    case aggregatorName
+    /// `\d{12}`: account ids (Java's `\d` is ASCII).
+    case accountId
 
     /// The pattern as the model writes it, for error messages.
     var source: String {
@@ -26,6 +30,8 @@ enum ModelPattern: Sendable {
         case .ssmDocumentName: "^[a-zA-Z0-9_\\-.:/]{3,200}$"
         case .ssmDocumentVersion: "([$]LATEST|[$]DEFAULT|^[1-9][0-9]*$)"
         case .guardRuntime: "guard\\-2\\.x\\.x"
+        case .aggregatorName: "[\\w\\-]+"
+        case .accountId: "\\d{12}"
         }
     }
 
@@ -54,6 +60,10 @@ enum ModelPattern: Sendable {
             return bytes.allSatisfy(\.isASCIIDigit)
         case .guardRuntime:
             return value == "guard-2.x.x"
+        case .aggregatorName:
+            return !bytes.isEmpty && bytes.allSatisfy { $0.isASCIILetter || $0.isASCIIDigit || $0 == UInt8(ascii: "_") || $0 == UInt8(ascii: "-") }
+        case .accountId:
+            return bytes.count == 12 && bytes.allSatisfy(\.isASCIIDigit)
         }
     }
 }

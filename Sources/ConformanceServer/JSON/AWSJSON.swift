@@ -32,8 +32,8 @@ package enum AWSJSON {
         }
     }
 
-    /// Encodes a response shape: absent members omitted, timestamps as epoch seconds with
-    /// millisecond precision.
+    /// Encodes a shape through its `Encodable` conformance (the admin targets' answers): absent
+    /// members omitted, timestamps as epoch seconds with millisecond precision.
     ///
     /// - Parameter value: The response shape.
     /// - Returns: The JSON text.
@@ -46,7 +46,7 @@ package enum AWSJSON {
         }
     }
 
-    /// Encodes a response shape that has a hand-written writer (the hot Describe responses).
+    /// Encodes a response shape with its generated writer (every Config API output).
     ///
     /// - Parameter value: The response shape.
     /// - Returns: The JSON text; the same bytes ``encode(_:)`` would produce.

@@ -43,11 +43,7 @@ package enum AmzTarget: Sendable, Hashable {
     /// Whether the operation changes state (refused by a read-only server).
     package var isWrite: Bool {
         switch self {
-        case .api(let operation):
-            switch operation {
-            case .putConformancePack, .deleteConformancePack, .putConfigRule, .deleteConfigRule: true
-            case .describeConformancePacks, .describeConformancePackStatus, .describeConfigRules: false
-            }
+        case .api(let operation): operation.isWrite
         case .admin: true
         }
     }

@@ -1,0 +1,16 @@
+/// The hand-written part of ``ConformanceService``: the admin targets (`ConformAdmin.<Operation>`)
+/// and the read-only switch, which no AWS model describes.
+///
+/// The generated `ConformanceService` (`Generated/ConformanceService.swift`, one method per operation
+/// the generator's `SERVED` list routes) refines this protocol, so a service declares one conformance
+/// and the generator never has to know about anything but the model.
+package protocol ConformanceAdminService: Sendable {
+    /// `ConformAdmin.PutTemplate` with a `TemplateS3Uri`: what that URI resolves to from now on.
+    func putTemplate(s3Uri: String, body: String) async throws
+    /// `ConformAdmin.PutTemplate` with an SSM document: what `TemplateSSMDocumentDetails` resolves to.
+    /// Returns the document version stored.
+    func putTemplate(documentName: String, documentVersion: String?, body: String) async throws -> String
+
+    /// Whether the service refuses every write (a view of the log as it stood at a point).
+    var isReadOnly: Bool { get }
+}
