@@ -5,6 +5,7 @@ extension StringTable {
     ///
     /// - Precondition: at most `maxStringBytes` bytes, and fewer than `UInt32.max - 1` ids.
     /// - Complexity: O(length) expected; growing the hash table is O(count), amortized O(1).
+    @discardableResult
     public func intern(_ string: String) -> UInt32 {
         if let id = string.utf8.withContiguousStorageIfAvailable({ intern(bytes: UnsafeRawBufferPointer($0)) }) {
             return id
@@ -16,6 +17,7 @@ extension StringTable {
     ///
     /// - Precondition: as for `intern(_:)`.
     /// - Complexity: as for `intern(_:)`.
+    @discardableResult
     public func intern(bytes: UnsafeRawBufferPointer) -> UInt32 {
         let hash = Self.hash(bytes)
         if let id = find(bytes, hash: hash, visibleCount: count, in: slots) { return id }
