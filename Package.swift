@@ -15,6 +15,7 @@ let package = Package(
         .library(name: "ConformancePacks", targets: ["ConformancePacks"]),
         .library(name: "EventLog", targets: ["EventLog"]),
         .library(name: "ConformanceTemplates", targets: ["ConformanceTemplates"]),
+        .library(name: "ComplianceStore", targets: ["ComplianceStore"]),
         .executable(name: "conform", targets: ["conform"]),
     ],
     dependencies: [
@@ -35,6 +36,12 @@ let package = Package(
         .target(
             name: "EventLog",
             dependencies: ["CLZ4", "CXXHash"],
+            swiftSettings: settings
+        ),
+        // Evaluation results in memory: persistent versions for readers beside one writer.
+        .target(
+            name: "ComplianceStore",
+            dependencies: ["CXXHash", .product(name: "Collections", package: "swift-collections")],
             swiftSettings: settings
         ),
         // A simulated disk beneath the log's file-system seam: fault injection and power loss, for tests.
@@ -81,6 +88,7 @@ let package = Package(
             swiftSettings: settings
         ),
         .testTarget(name: "EventLogTests", dependencies: ["EventLog", "SimulatedDisk"], swiftSettings: settings),
+        .testTarget(name: "ComplianceStoreTests", dependencies: ["ComplianceStore"], swiftSettings: settings),
         .testTarget(
             name: "ConformanceTemplatesTests",
             dependencies: ["ConformanceTemplates"],

@@ -1,0 +1,28 @@
+/// The compliance of one evaluation result.
+public enum ResultCompliance: UInt8, Sendable, Hashable, CaseIterable {
+    case compliant = 0
+    case nonCompliant = 1
+    case notApplicable = 2
+}
+
+/// The compliance of a rule, derived from its results as AWS Config does: any non-compliant
+/// result makes it non-compliant; else any compliant one makes it compliant; else (no results,
+/// or only not-applicable ones) it has insufficient data.
+public enum RuleCompliance: UInt8, Sendable, Hashable, CaseIterable {
+    case compliant = 0
+    case nonCompliant = 1
+    case insufficientData = 2
+
+    /// The rule compliance for these result counts.
+    ///
+    /// - Complexity: O(1).
+    public init(compliant: Int, nonCompliant: Int) {
+        if nonCompliant > 0 {
+            self = .nonCompliant
+        } else if compliant > 0 {
+            self = .compliant
+        } else {
+            self = .insufficientData
+        }
+    }
+}
