@@ -55,6 +55,7 @@ let package = Package(
             name: "ConformancePacks",
             dependencies: [
                 "EventLog",
+                "ComplianceStore",
                 "ConformanceTemplates",
                 .product(name: "Collections", package: "swift-collections"),
                 .product(name: "Logging", package: "swift-log"),
@@ -84,6 +85,10 @@ let package = Package(
                 "ConformanceServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
             swiftSettings: settings
         ),

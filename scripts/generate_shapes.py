@@ -52,10 +52,6 @@ SERVED = [
     ("DescribeConfigRules", READ),
     ("PutConfigRule", WRITE),
     ("DeleteConfigRule", WRITE),
-]
-
-# Shapes, validation, JSON writers and error codes only: not routed yet.
-SHAPES_ONLY = [
     ("DescribeConformancePackCompliance", READ),
     ("GetConformancePackComplianceDetails", READ),
     ("GetConformancePackComplianceSummary", READ),
@@ -65,6 +61,10 @@ SHAPES_ONLY = [
     ("PutEvaluations", WRITE),
     ("PutExternalEvaluation", WRITE),
     ("DeleteEvaluationResults", WRITE),
+]
+
+# Shapes, validation, JSON writers and error codes only: not routed yet.
+SHAPES_ONLY = [
     ("PutOrganizationConformancePack", WRITE),
     ("DeleteOrganizationConformancePack", WRITE),
     ("DescribeOrganizationConformancePacks", READ),

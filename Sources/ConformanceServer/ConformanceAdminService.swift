@@ -1,3 +1,5 @@
+package import ConformancePacks
+
 /// The hand-written part of ``ConformanceService``: the admin targets (`ConformAdmin.<Operation>`)
 /// and the read-only switch, which no AWS model describes.
 ///
@@ -10,6 +12,8 @@ package protocol ConformanceAdminService: Sendable {
     /// `ConformAdmin.PutTemplate` with an SSM document: what `TemplateSSMDocumentDetails` resolves to.
     /// Returns the document version stored.
     func putTemplate(documentName: String, documentVersion: String?, body: String) async throws -> String
+    /// `ConformAdmin.PutEvaluationResults`: the bulk evaluation feed. Returns what was recorded and refused.
+    func ingest(_ records: [EvaluationRecord], strict: Bool) async throws -> IngestReport
 
     /// Whether the service refuses every write (a view of the log as it stood at a point).
     var isReadOnly: Bool { get }

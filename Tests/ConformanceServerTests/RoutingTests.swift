@@ -24,6 +24,7 @@ struct BrokenService: FailingConformanceService {
     var failure: any Error { Secret() }
     func putTemplate(s3Uri: String, body: String) async throws { throw Secret() }
     func putTemplate(documentName: String, documentVersion: String?, body: String) async throws -> String { throw Secret() }
+    func ingest(_ records: [EvaluationRecord], strict: Bool) async throws -> IngestReport { throw Secret() }
 }
 
 /// Runs `body` against a fresh engine in a temporary directory, served in process.
@@ -131,7 +132,7 @@ struct RoutingTests {
         arguments: [
             (nil, "{}", "UnknownOperationException"),
             ("StarlingDoveService.ListBuckets", "{}", "UnknownOperationException"),
-            ("StarlingDoveService.PutEvaluations", "{}", "UnknownOperationException"),  // shapes only, not routed yet
+            ("StarlingDoveService.PutAggregationAuthorization", "{}", "UnknownOperationException"),  // shapes only, not routed yet
             ("ConformAdmin.Nope", "{}", "UnknownOperationException"),
             ("starlingdoveservice.DescribeConformancePacks", "{}", "UnknownOperationException"),
             ("StarlingDoveService.DescribeConformancePacks", "[1]", "SerializationException"),

@@ -1,3 +1,4 @@
+import Dispatch
 import EventLog
 
 /// A state the engine froze after a command: immutable, published once its last event is durable.
@@ -98,9 +99,13 @@ extension ConformanceEngine {
     func publishDurable(snapshots: Bool = true) {
         guard let log else { return }
         let durable = log.durableSequence
+        // Versions superseded here are released after the lock: the last reference to an old
+        // version may free many nodes.
+        var superseded: [EngineVersion] = []
         let claimed: EngineVersion? = core.withLock { core in
             var newest: EngineVersion?
             while let first = core.unpublished.first, first.state.lastSequence <= durable {
+                if let older = newest { superseded.append(older) }
                 newest = core.unpublished.removeFirst()
             }
             guard let newest else { return nil }
@@ -113,6 +118,7 @@ extension ConformanceEngine {
             core.snapshotAppliedBytes = newest.appliedBytes
             return newest
         }
+        superseded.removeAll()
         if let claimed { scheduleSnapshot(claimed.state) }
     }
 
@@ -144,6 +150,10 @@ extension ConformanceEngine {
         }
         for record in records { core.appliedBytes += UInt64(record.payload.count) }
         core.unpublished.append(EngineVersion(state: core.state, appliedBytes: core.appliedBytes))
+        // Results of dropped rules: released on a background thread, not on this path (versions
+        // that still hold them release them when they go).
+        let graveyard = core.state.compliance.takeGraveyard()
+        if graveyard.treeCount > 0 { DispatchQueue.global(qos: .utility).async { withExtendedLifetime(graveyard) {} } }
         return .success(ticket)
     }
 

@@ -44,6 +44,9 @@ extension ConformanceEngine {
                             ? .reject("it covers sequence \(header.sequence), beyond the log's end at \(through)")
                             : .skip("it covers sequence \(header.sequence), beyond sequence \(through), where this view stops")
                     }
+                    if header.formatVersion < SnapshotCodec.formatVersion {
+                        return .skip("it is of format \(header.formatVersion), written by an earlier release before the compliance store; the log is replayed instead")
+                    }
                     guard let fingerprint = header.fingerprint else {
                         return .skip("it was written before snapshots recorded a log fingerprint, so it cannot be checked against the log; the log is replayed instead")
                     }
@@ -147,7 +150,7 @@ extension ConformanceEngine {
             core.withLock { $0.snapshotSequence = max($0.snapshotSequence, state.lastSequence) }
             // Only snapshots the log still vouches for count among those kept.
             let pruned = snapshotStore.prune(keep: Self.snapshotsKept) { header in
-                guard let fingerprint = header.fingerprint else { return false }
+                guard header.formatVersion == SnapshotCodec.formatVersion, let fingerprint = header.fingerprint else { return false }
                 return LogDirectory.check(fingerprint, directory: log.directory, io: io) == .matches
             }
             logger.debug(

@@ -42,6 +42,8 @@ extension ConformanceEngine {
             }
             try log.resume()
             core.state = base.state
+            // Strings interned by the failed commands go too (the table is shared by versions).
+            core.state.compliance.rollBack(to: base.state.compliance)
             core.appliedBytes = base.appliedBytes
             core.unpublished.removeAll()
             // Everything through `durable` is durable: the base is the newest durable version.

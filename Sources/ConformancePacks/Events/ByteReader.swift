@@ -21,6 +21,9 @@ struct ByteReader {
 
     var isAtEnd: Bool { offset == bytes.count }
 
+    /// Bytes not read yet.
+    var remaining: Int { bytes.count - offset }
+
     private func fail(_ message: String) -> DecodeError { DecodeError(message: message, offset: offset) }
 
     mutating func u8() throws(DecodeError) -> UInt8 {

@@ -41,6 +41,14 @@ public struct ConformanceEventDescriber: EventDescriber {
             return "S3TemplateStored \(e.uri) bytes=\(e.body.utf8.count)"
         case .ssmDocumentStored(let e):
             return "SSMDocumentStored \(e.name) version=\(e.version) bytes=\(e.body.utf8.count)"
+        case .evaluationsRecorded(let e):
+            var counts = [0, 0, 0]
+            for row in e.rows { counts[Int(row.compliance.rawValue)] += 1 }
+            let rules = e.rules.prefix(3).map { "\(at($0.partition)) \($0.name)" }.joined(separator: ", ")
+            let more = e.rules.count > 3 ? " and \(e.rules.count - 3) more" : ""
+            return "EvaluationsRecorded results=\(e.rows.count) compliant=\(counts[0]) non_compliant=\(counts[1]) not_applicable=\(counts[2]) time=\(e.time) rules=[\(rules)\(more)]"
+        case .evaluationResultsDeleted(let e):
+            return "EvaluationResultsDeleted \(at(e.partition)) \(e.name) time=\(e.time)"
         }
     }
 }

@@ -20,6 +20,10 @@ enum DomainEvent: Sendable, Hashable {
     case s3TemplateStored(S3TemplateStored)
     /// A template was registered as a version of an SSM document.
     case ssmDocumentStored(SSMDocumentStored)
+    /// Evaluation results were recorded (the latest `OrderingTimestamp` of each result wins).
+    case evaluationsRecorded(EvaluationsRecorded)
+    /// Every result of a rule was deleted.
+    case evaluationResultsDeleted(EvaluationResultsDeleted)
 }
 
 struct PackRequested: Sendable, Hashable {

@@ -11,6 +11,8 @@ import EventLog
 /// |---|---|---|
 /// | packRequested (1) | 1, 2 | 2: deployed rules carry `Controls` (`RuleLayout.v2`) |
 /// | configRulePut (5) | 1, 2 | 2: the rule carries `Controls` (`RuleLayout.v2`) |
+/// | evaluationsRecorded (9) | 1 | |
+/// | evaluationResultsDeleted (10) | 1 | |
 /// | the others | 1 | |
 enum EventCodec {
     enum EventType: UInt16, CaseIterable {
@@ -22,12 +24,16 @@ enum EventCodec {
         case configRuleDeleted = 6
         case s3TemplateStored = 7
         case ssmDocumentStored = 8
+        case evaluationsRecorded = 9
+        case evaluationResultsDeleted = 10
 
         /// The schema version this build writes.
         var currentVersion: UInt8 {
             switch self {
             case .packRequested, .configRulePut: 2
-            case .packCompleted, .packDeleteRequested, .packDeleted, .configRuleDeleted, .s3TemplateStored, .ssmDocumentStored: 1
+            case .packCompleted, .packDeleteRequested, .packDeleted, .configRuleDeleted, .s3TemplateStored, .ssmDocumentStored,
+                .evaluationsRecorded, .evaluationResultsDeleted:
+                1
             }
         }
     }
@@ -86,6 +92,14 @@ enum EventCodec {
             w.string(e.name)
             w.varint(UInt64(e.version))
             w.string(e.body)
+        case .evaluationsRecorded(let e):
+            type = .evaluationsRecorded
+            w.evaluations(e)
+        case .evaluationResultsDeleted(let e):
+            type = .evaluationResultsDeleted
+            w.partition(e.partition)
+            w.string(e.name)
+            w.i64(e.time)
         }
         return EventRecord(type: type.rawValue, schemaVersion: type.currentVersion, payload: w.bytes)
     }
@@ -139,6 +153,10 @@ enum EventCodec {
             let version = try r.varint()
             guard version <= UInt64(Int32.max) else { throw DecodeError(message: "document version \(version) out of range", offset: r.offset) }
             event = .ssmDocumentStored(SSMDocumentStored(name: name, version: Int(version), body: try r.string()))
+        case .evaluationsRecorded:
+            event = .evaluationsRecorded(try r.evaluations())
+        case .evaluationResultsDeleted:
+            event = .evaluationResultsDeleted(EvaluationResultsDeleted(partition: try r.partition(), name: try r.string(), time: try r.i64()))
         }
         try r.expectEnd()
         return event

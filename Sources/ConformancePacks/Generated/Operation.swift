@@ -17,4 +17,22 @@ public enum ConformanceOperation: String, Sendable, CaseIterable {
     case putConfigRule = "PutConfigRule"
     /// `DeleteConfigRule`: input `DeleteConfigRuleRequest`, output `none`.
     case deleteConfigRule = "DeleteConfigRule"
+    /// `DescribeConformancePackCompliance`: input `DescribeConformancePackComplianceRequest`, output `DescribeConformancePackComplianceResponse`.
+    case describeConformancePackCompliance = "DescribeConformancePackCompliance"
+    /// `GetConformancePackComplianceDetails`: input `GetConformancePackComplianceDetailsRequest`, output `GetConformancePackComplianceDetailsResponse`.
+    case getConformancePackComplianceDetails = "GetConformancePackComplianceDetails"
+    /// `GetConformancePackComplianceSummary`: input `GetConformancePackComplianceSummaryRequest`, output `GetConformancePackComplianceSummaryResponse`.
+    case getConformancePackComplianceSummary = "GetConformancePackComplianceSummary"
+    /// `ListConformancePackComplianceScores`: input `ListConformancePackComplianceScoresRequest`, output `ListConformancePackComplianceScoresResponse`.
+    case listConformancePackComplianceScores = "ListConformancePackComplianceScores"
+    /// `DescribeComplianceByConfigRule`: input `DescribeComplianceByConfigRuleRequest`, output `DescribeComplianceByConfigRuleResponse`.
+    case describeComplianceByConfigRule = "DescribeComplianceByConfigRule"
+    /// `GetComplianceDetailsByConfigRule`: input `GetComplianceDetailsByConfigRuleRequest`, output `GetComplianceDetailsByConfigRuleResponse`.
+    case getComplianceDetailsByConfigRule = "GetComplianceDetailsByConfigRule"
+    /// `PutEvaluations`: input `PutEvaluationsRequest`, output `PutEvaluationsResponse`.
+    case putEvaluations = "PutEvaluations"
+    /// `PutExternalEvaluation`: input `PutExternalEvaluationRequest`, output `PutExternalEvaluationResponse`.
+    case putExternalEvaluation = "PutExternalEvaluation"
+    /// `DeleteEvaluationResults`: input `DeleteEvaluationResultsRequest`, output `DeleteEvaluationResultsResponse`.
+    case deleteEvaluationResults = "DeleteEvaluationResults"
 }

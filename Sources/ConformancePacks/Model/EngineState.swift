@@ -1,3 +1,4 @@
+import ComplianceStore
 import HashTreeCollections
 
 /// One account partition's read models.
@@ -44,6 +45,8 @@ struct EngineState: Sendable {
     var ssmDocuments = TreeDictionary<ByteString, SSMDocument>()
     /// Deployments waiting for their completion event, soonest first (see `DueCompletions`).
     var due = DueCompletions()
+    /// Evaluation results, and the per-rule and per-pack counters kept on every change.
+    var compliance = ComplianceStore()
     /// The last sequence applied.
     var lastSequence: UInt64 = 0
 

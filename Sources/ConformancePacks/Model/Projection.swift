@@ -1,3 +1,4 @@
+import ComplianceStore
 import HashTreeCollections
 
 /// The one `apply` path: live commands and replay both come through here.
@@ -28,17 +29,26 @@ extension EngineState {
             }
             due.insert(.init(time: e.dueTime, partition: e.partition, name: e.name))
         case .packDeleted(let e):
+            var removed: [String] = []
             withPartition(e.partition) { partition in
                 guard let pack = partition.packs[e.name] else { return }
                 for name in pack.ruleNames where partition.rules[name]?.ownerPack == e.name {
                     partition.rules[name] = nil
+                    removed.append(name)
                 }
                 partition.packs[e.name] = nil
             }
+            // Deleting a rule deletes its results (spec §6.1); the pack's counters go with it.
+            for name in removed { dropResults(of: e.partition, name, time: e.time) }
+            if let group = compliance.findGroupSlot(forKey: ComplianceKeys.pack(e.partition, e.name)) {
+                compliance.dropGroup(group)
+            }
         case .configRulePut(let e):
             withPartition(e.partition) { $0.rules[e.rule.name] = e.rule }
+            _ = compliance.ruleSlot(forKey: ComplianceKeys.rule(e.partition, e.rule.name))
         case .configRuleDeleted(let e):
             withPartition(e.partition) { $0.rules[e.name] = nil }
+            dropResults(of: e.partition, e.name, time: 0)
         case .s3TemplateStored(let e):
             s3Templates[ByteString(e.uri)] = e.body
         case .ssmDocumentStored(let e):
@@ -48,6 +58,12 @@ extension EngineState {
                 } else if e.version == document.versions.count + 1 {
                     document.versions.append(e.body)
                 }
+            }
+        case .evaluationsRecorded(let e):
+            applyEvaluations(e)
+        case .evaluationResultsDeleted(let e):
+            if let slot = compliance.findRuleSlot(forKey: ComplianceKeys.rule(e.partition, e.name)) {
+                compliance.deleteResults(rule: slot, recordedTime: e.time)
             }
         }
     }
@@ -71,7 +87,7 @@ extension EngineState {
                     deliveryS3Bucket: e.deliveryS3Bucket, deliveryS3KeyPrefix: e.deliveryS3KeyPrefix,
                     inputParameters: e.inputParameters, origin: e.origin, tags: e.tags,
                     state: .createInProgress, statusReason: nil,
-                    lastUpdateRequested: e.time, lastUpdateCompleted: nil,
+                    created: e.time, lastUpdateRequested: e.time, lastUpdateCompleted: nil,
                     ruleNames: [], pending: e.outcome, dueTime: e.dueTime
                 )
             }
@@ -80,6 +96,8 @@ extension EngineState {
     }
 
     private mutating func applyPackCompleted(_ e: PackTransition) {
+        var dropped: [String] = []
+        var deployed: [String]?
         withPartition(e.partition) { partition in
             // Take the pending outcome out of the pack (in place, so its rules are not copied).
             guard let (outcome, current) = partition.packs.modify(e.name, { pack -> (PendingOutcome?, [String]) in
@@ -91,11 +109,10 @@ extension EngineState {
             switch outcome {
             case .deploy(let rules)?:
                 let names = rules.map(\.name)
-                if names != current {
-                    let keep = Set(names)
-                    for name in current where !keep.contains(name) && partition.rules[name]?.ownerPack == e.name {
-                        partition.rules[name] = nil
-                    }
+                let keep = Set(names.map(ByteString.init))
+                for name in current where !keep.contains(ByteString(name)) && partition.rules[name]?.ownerPack == e.name {
+                    partition.rules[name] = nil
+                    dropped.append(name)
                 }
                 for rule in rules {
                     // Re-deploying an unchanged rule (the common update) touches nothing.
@@ -106,6 +123,7 @@ extension EngineState {
                     if changed == nil { partition.rules[rule.name] = rule }
                 }
                 newNames = names
+                deployed = names
             case .fail, .delete, nil:
                 break
             }
@@ -126,6 +144,39 @@ extension EngineState {
                 pack.dueTime = nil
             }
         }
+        // Rules the update removed lose their results; kept rules keep theirs (spec §6.1).
+        for name in dropped { dropResults(of: e.partition, name, time: e.time) }
+        if let deployed {
+            let group = compliance.groupSlot(forKey: ComplianceKeys.pack(e.partition, e.name))
+            for name in deployed {
+                let rule = compliance.ruleSlot(forKey: ComplianceKeys.rule(e.partition, name))
+                compliance.assign(rule: rule, to: group, recordedTime: e.time)
+            }
+        }
+    }
+
+    /// Forgets a rule's results (a rule-level tombstone: O(1) now, memory released later).
+    private mutating func dropResults(of partition: PartitionKey, _ name: String, time: Int64) {
+        if let slot = compliance.findRuleSlot(forKey: ComplianceKeys.rule(partition, name)) {
+            compliance.dropRule(slot, recordedTime: time)
+        }
+    }
+
+    /// Records a batch of results. Each row's rule is resolved once per batch; a rule that is
+    /// gone (it cannot be: the batch was decided against this state) has its rows skipped.
+    private mutating func applyEvaluations(_ e: EvaluationsRecorded) {
+        let slots: [UInt32?] = e.rules.map { rule in
+            self[partition: rule.partition].rules[rule.name] == nil
+                ? nil : compliance.ruleSlot(forKey: ComplianceKeys.rule(rule.partition, rule.name))
+        }
+        let inputs = e.rows.lazy.compactMap { row -> EvaluationInput? in
+            guard let rule = slots[Int(row.rule)] else { return nil }
+            return EvaluationInput(
+                rule: rule, resourceType: e.strings[Int(row.resourceType)], resourceId: e.strings[Int(row.resourceId)],
+                compliance: row.compliance, orderingTimestamp: row.orderingTimestamp,
+                annotation: row.annotation == 0 ? nil : e.strings[Int(row.annotation) - 1])
+        }
+        _ = compliance.record(inputs, recordedTime: e.time)
     }
 
     /// Changes one partition in place (so its maps are not copied), dropping it once empty.

@@ -77,6 +77,8 @@ struct PackRecord: Sendable, Hashable {
     var tags: [NameValue]
     var state: PackState
     var statusReason: String?
+    /// Epoch milliseconds of the request that created the pack.
+    var created: Int64
     /// Epoch milliseconds.
     var lastUpdateRequested: Int64
     var lastUpdateCompleted: Int64?

@@ -15,6 +15,12 @@ enum PageToken {
         case describeConformancePacks = 1
         case describeConformancePackStatus = 2
         case describeConfigRules = 3
+        case describeConformancePackCompliance = 4
+        case getConformancePackComplianceDetails = 5
+        case listConformancePackComplianceScores = 6
+        case describeComplianceByConfigRule = 7
+        case getComplianceDetailsByConfigRule = 8
+        case getConformancePackComplianceSummary = 9
     }
 
     /// Hashes what a token is bound to: the partition and the filters of the request.
@@ -27,11 +33,23 @@ enum PageToken {
     }
 
     static func encode(_ operation: Operation, scope: UInt64, lastKey: String) -> String {
-        var w = ByteWriter(capacity: 32 + lastKey.utf8.count)
+        encode(operation, scope: scope) { $0.string(lastKey) }
+    }
+
+    /// A token whose position is a name and a number (a rule and a result key within it).
+    static func encode(_ operation: Operation, scope: UInt64, lastKey: String, position: UInt64) -> String {
+        encode(operation, scope: scope) {
+            $0.string(lastKey)
+            $0.u64(position)
+        }
+    }
+
+    private static func encode(_ operation: Operation, scope: UInt64, position: (inout ByteWriter) -> Void) -> String {
+        var w = ByteWriter(capacity: 64)
         w.u8(version)
         w.u8(operation.rawValue)
         w.u64(scope)
-        w.string(lastKey)
+        position(&w)
         var checksum = FNV1a64(seed: checksumSeed)
         checksum.combine(w.bytes)
         w.u64(checksum.value)
@@ -43,6 +61,17 @@ enum PageToken {
     /// - Throws: `InvalidNextTokenException` when the token is not one this operation issued for
     ///   this partition and these filters.
     static func decode(_ token: String, _ operation: Operation, scope: UInt64) throws(ConformanceError) -> String {
+        try decode(token, operation, scope: scope) { r throws(DecodeError) in try r.string() }
+    }
+
+    /// The name and number of a token made by ``encode(_:scope:lastKey:position:)``.
+    static func decodePosition(_ token: String, _ operation: Operation, scope: UInt64) throws(ConformanceError) -> (String, UInt64) {
+        try decode(token, operation, scope: scope) { r throws(DecodeError) in (try r.string(), try r.u64()) }
+    }
+
+    private static func decode<Position>(
+        _ token: String, _ operation: Operation, scope: UInt64, position: (inout ByteReader) throws(DecodeError) -> Position
+    ) throws(ConformanceError) -> Position {
         guard let bytes = Base64URL.decode(token), bytes.count > 18 else { throw .invalidNextToken }
         var checksum = FNV1a64(seed: checksumSeed)
         checksum.combine(bytes[..<(bytes.count - 8)])
@@ -53,7 +82,7 @@ enum PageToken {
             guard try r.u8() == version, try r.u8() == operation.rawValue, try r.u64() == scope else {
                 throw ConformanceError.invalidNextToken
             }
-            let key = try r.string()
+            let key = try position(&r)
             try r.expectEnd()
             return key
         } catch {

@@ -1,3 +1,4 @@
+import ComplianceStore
 import EventLog
 
 /// The versioned binary snapshot of ``EngineState``, and the state digest built on it.
@@ -7,7 +8,10 @@ import EventLog
 /// are the `SnapshotStore`'s job.
 ///
 /// Formats: 1 (one blob; rules without `Controls`), 2 (one blob; rules with `Controls`), 3 (this
-/// build: sections streamed in checked chunks, see ``Section``). Every format stays readable.
+/// build: sections streamed in checked chunks, see ``Section``, with the compliance store).
+/// Formats 1 and 2 still decode (``decode(_:formatVersion:)``), but the engine does not start
+/// from them: their states predate the compliance store, whose interned ids only a replay of the
+/// log assigns exactly as the live engine did; the log is replayed instead.
 enum SnapshotCodec {
     /// The format this build writes.
     static let formatVersion: UInt16 = 3
@@ -16,6 +20,8 @@ enum SnapshotCodec {
     enum Section: UInt8 {
         /// Packs, rules and registries: ``encode(_:includeSequence:)`` with rule layout 2.
         case engine = 1
+        /// Evaluation results and their counters: `ComplianceStore.serialize`, streamed.
+        case compliance = 2
     }
 
     /// The rule layout of a snapshot format.
@@ -23,28 +29,51 @@ enum SnapshotCodec {
         formatVersion >= 2 ? .v2 : .v1
     }
 
-    /// Writes `state` into a snapshot, section by section.
+    /// Writes `state` into a snapshot, section by section: the engine's read models in one
+    /// piece, the compliance store streamed (at most a chunk of it in memory at a time).
     static func write(_ state: EngineState, to writer: SnapshotWriter) throws(LogError) {
         try writer.write(section: Section.engine.rawValue, encode(state))
+        do {
+            try state.compliance.serialize { piece in try writer.write(section: Section.compliance.rawValue, piece) }
+        } catch let error as LogError {
+            throw error
+        } catch {
+            throw LogError(code: .invalidArgument, message: "the compliance store could not be serialised: \(error)")
+        }
     }
 
     /// Reads a snapshot of any format back into a state.
     ///
-    /// - Throws: `LogError` for damage found while reading, `DecodeError` for content that does
-    ///   not decode.
+    /// - Throws: `LogError` for damage found while reading, `DecodeError` or
+    ///   `ComplianceStoreError` for content that does not decode.
     static func read(_ snapshot: Snapshot) throws -> EngineState {
-        let chunks = try snapshot.chunks()
         guard snapshot.formatVersion >= 3 else {
-            return try decode(chunks.readAll(), formatVersion: snapshot.formatVersion)
+            throw DecodeError(message: "snapshot format \(snapshot.formatVersion) predates the compliance store", offset: 0)
         }
+        let chunks = try snapshot.chunks()
         var engine: [UInt8] = []
+        var first: SnapshotChunk?
         while let chunk = try chunks.next() {
-            guard chunk.section == Section.engine.rawValue else {
+            if chunk.section == Section.engine.rawValue {
+                engine += chunk.bytes
+                continue
+            }
+            first = chunk
+            break
+        }
+        var state = try decode(engine, formatVersion: snapshot.formatVersion)
+        guard let first else { throw DecodeError(message: "the snapshot has no compliance section", offset: 0) }
+        var pending: SnapshotChunk? = first
+        state.compliance = try ComplianceStore.deserialize {
+            let chunk = try pending ?? chunks.next()
+            pending = nil
+            guard let chunk else { return nil }
+            guard chunk.section == Section.compliance.rawValue else {
                 throw DecodeError(message: "unknown snapshot section \(chunk.section)", offset: 0)
             }
-            engine += chunk.bytes
+            return chunk.bytes
         }
-        return try decode(engine, formatVersion: snapshot.formatVersion)
+        return state
     }
 
     static func encode(_ state: EngineState, includeSequence: Bool = true) -> [UInt8] {
@@ -92,7 +121,7 @@ enum SnapshotCodec {
             let key = try r.partition()
             var partition = PartitionState()
             for _ in 0..<(try r.count()) {
-                let pack = try r.pack(ruleLayout: layout)
+                let pack = try r.pack(ruleLayout: layout, hasCreated: formatVersion >= 3)
                 partition.packs[pack.name] = pack
                 if pack.pending != nil, let due = pack.dueTime {
                     state.due.insert(.init(time: due, partition: key, name: pack.name))
@@ -108,30 +137,59 @@ enum SnapshotCodec {
         return state
     }
 
-    /// A hash over the read models in canonical order (the sequence number excluded), as 32 hex digits.
+    /// A hash over the read models in canonical order (the sequence number excluded), as 32 hex
+    /// digits: the engine's records, then the compliance store's canonical serialisation.
     static func digest(_ state: EngineState) -> String {
-        let bytes = encode(state, includeSequence: false)
-        var first: UInt64 = 0x243F_6A88_85A3_08D3
-        var second: UInt64 = 0x1319_8A2E_0370_7344
-        // Two lanes of a multiply-xorshift mix over little-endian 64-bit words (then the tail and
-        // the length): stable across runs and platforms, and eight times faster than byte-wise FNV.
-        bytes.withUnsafeBytes { raw in
-            var index = 0
-            while index + 8 <= raw.count {
-                let word = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: index, as: UInt64.self))
-                first = mix(first ^ word, 0x9E37_79B9_7F4A_7C15)
-                second = mix(second ^ (word &+ 0xD6E8_FEB8_6659_FD93), 0xC2B2_AE3D_27D4_EB4F)
-                index += 8
+        var hasher = DigestHasher()
+        hasher.update(encode(state, includeSequence: false))
+        state.compliance.serialize { piece in hasher.update(piece) }
+        return hasher.finish()
+    }
+}
+
+/// Two lanes of a multiply-xorshift mix over little-endian 64-bit words, then the tail and the
+/// length: stable across runs and platforms, fed in pieces of any size.
+struct DigestHasher {
+    private var first: UInt64 = 0x243F_6A88_85A3_08D3
+    private var second: UInt64 = 0x1319_8A2E_0370_7344
+    /// Bytes not yet making a whole word.
+    private var tail: [UInt8] = []
+    private var count = 0
+
+    mutating func update(_ bytes: [UInt8]) {
+        bytes.withUnsafeBytes { update($0) }
+    }
+
+    mutating func update(_ raw: UnsafeRawBufferPointer) {
+        count += raw.count
+        var index = 0
+        while !tail.isEmpty, index < raw.count {
+            tail.append(raw[index])
+            index += 1
+            if tail.count == 8 {
+                let word = tail.withUnsafeBytes { UInt64(littleEndian: $0.loadUnaligned(as: UInt64.self)) }
+                tail.removeAll(keepingCapacity: true)
+                absorb(word)
             }
-            var tail: UInt64 = UInt64(raw.count)
-            while index < raw.count {
-                tail = tail << 8 | UInt64(raw[index])
-                index += 1
-            }
-            first = mix(first ^ tail, 0x9E37_79B9_7F4A_7C15)
-            second = mix(second ^ tail ^ UInt64(raw.count) << 32, 0xC2B2_AE3D_27D4_EB4F)
         }
-        return hex(first) + hex(second)
+        while index + 8 <= raw.count {
+            absorb(UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: index, as: UInt64.self)))
+            index += 8
+        }
+        if index < raw.count { tail.append(contentsOf: raw[index...]) }
+    }
+
+    private mutating func absorb(_ word: UInt64) {
+        first = Self.mix(first ^ word, 0x9E37_79B9_7F4A_7C15)
+        second = Self.mix(second ^ (word &+ 0xD6E8_FEB8_6659_FD93), 0xC2B2_AE3D_27D4_EB4F)
+    }
+
+    func finish() -> String {
+        var last: UInt64 = UInt64(count)
+        for byte in tail { last = last << 8 | UInt64(byte) }
+        let a = Self.mix(first ^ last, 0x9E37_79B9_7F4A_7C15)
+        let b = Self.mix(second ^ last ^ UInt64(truncatingIfNeeded: count) << 32, 0xC2B2_AE3D_27D4_EB4F)
+        return Self.hex(a) + Self.hex(b)
     }
 
     private static func mix(_ value: UInt64, _ multiplier: UInt64) -> UInt64 {
@@ -160,6 +218,7 @@ extension ByteWriter {
         nameValues(pack.tags)
         u8(pack.state.rawValue)
         optionalString(pack.statusReason)
+        i64(pack.created)
         i64(pack.lastUpdateRequested)
         optionalI64(pack.lastUpdateCompleted)
         strings(pack.ruleNames)
@@ -174,7 +233,7 @@ extension ByteWriter {
 }
 
 extension ByteReader {
-    fileprivate mutating func pack(ruleLayout: RuleLayout) throws(DecodeError) -> PackRecord {
+    fileprivate mutating func pack(ruleLayout: RuleLayout, hasCreated: Bool) throws(DecodeError) -> PackRecord {
         let name = try string()
         let id = try string()
         let arn = try string()
@@ -187,12 +246,17 @@ extension ByteReader {
         guard let state = PackState(rawValue: try u8()) else {
             throw DecodeError(message: "unknown pack state", offset: offset - 1)
         }
+        let reason = try optionalString()
+        // Formats 1 and 2 did not keep the creation time: the last request stands in for it.
+        let created = ruleLayout == .v2 && hasCreated ? try i64() : nil
+        let requested = try i64()
         return PackRecord(
             name: name, id: id, arn: arn, stackArn: stackArn,
             deliveryS3Bucket: bucket, deliveryS3KeyPrefix: prefix, inputParameters: parameters,
             origin: origin, tags: tags, state: state,
-            statusReason: try optionalString(),
-            lastUpdateRequested: try i64(),
+            statusReason: reason,
+            created: created ?? requested,
+            lastUpdateRequested: requested,
             lastUpdateCompleted: try optionalI64(),
             ruleNames: try strings(),
             pending: try bool() ? try outcome(ruleLayout: ruleLayout) : nil,

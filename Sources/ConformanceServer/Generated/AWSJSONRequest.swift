@@ -30,3 +30,12 @@ extension DescribeConformancePackStatusRequest: AWSJSONRequest {}
 extension DescribeConfigRulesRequest: AWSJSONRequest {}
 extension PutConfigRuleRequest: AWSJSONRequest {}
 extension DeleteConfigRuleRequest: AWSJSONRequest {}
+extension DescribeConformancePackComplianceRequest: AWSJSONRequest {}
+extension GetConformancePackComplianceDetailsRequest: AWSJSONRequest {}
+extension GetConformancePackComplianceSummaryRequest: AWSJSONRequest {}
+extension ListConformancePackComplianceScoresRequest: AWSJSONRequest {}
+extension DescribeComplianceByConfigRuleRequest: AWSJSONRequest {}
+extension GetComplianceDetailsByConfigRuleRequest: AWSJSONRequest {}
+extension PutEvaluationsRequest: AWSJSONRequest {}
+extension PutExternalEvaluationRequest: AWSJSONRequest {}
+extension DeleteEvaluationResultsRequest: AWSJSONRequest {}

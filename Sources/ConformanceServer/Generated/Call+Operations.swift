@@ -44,6 +44,51 @@ extension Call {
             let context = try authenticator.authenticate(head: head, body: body)
             try await perform { try await service.deleteConfigRule(input, context: context) }
             return AWSJSON.emptyObject
+        case .describeConformancePackCompliance:
+            let input = try DescribeConformancePackComplianceRequest.decode(body)
+            let context = try authenticator.authenticate(head: head, body: body)
+            let output = try await perform { try await service.describeConformancePackCompliance(input, context: context) }
+            return AWSJSON.encode(writing: output)
+        case .getConformancePackComplianceDetails:
+            let input = try GetConformancePackComplianceDetailsRequest.decode(body)
+            let context = try authenticator.authenticate(head: head, body: body)
+            let output = try await perform { try await service.getConformancePackComplianceDetails(input, context: context) }
+            return AWSJSON.encode(writing: output)
+        case .getConformancePackComplianceSummary:
+            let input = try GetConformancePackComplianceSummaryRequest.decode(body)
+            let context = try authenticator.authenticate(head: head, body: body)
+            let output = try await perform { try await service.getConformancePackComplianceSummary(input, context: context) }
+            return AWSJSON.encode(writing: output)
+        case .listConformancePackComplianceScores:
+            let input = try ListConformancePackComplianceScoresRequest.decode(body)
+            let context = try authenticator.authenticate(head: head, body: body)
+            let output = try await perform { try await service.listConformancePackComplianceScores(input, context: context) }
+            return AWSJSON.encode(writing: output)
+        case .describeComplianceByConfigRule:
+            let input = try DescribeComplianceByConfigRuleRequest.decode(body)
+            let context = try authenticator.authenticate(head: head, body: body)
+            let output = try await perform { try await service.describeComplianceByConfigRule(input, context: context) }
+            return AWSJSON.encode(writing: output)
+        case .getComplianceDetailsByConfigRule:
+            let input = try GetComplianceDetailsByConfigRuleRequest.decode(body)
+            let context = try authenticator.authenticate(head: head, body: body)
+            let output = try await perform { try await service.getComplianceDetailsByConfigRule(input, context: context) }
+            return AWSJSON.encode(writing: output)
+        case .putEvaluations:
+            let input = try PutEvaluationsRequest.decode(body)
+            let context = try authenticator.authenticate(head: head, body: body)
+            let output = try await perform { try await service.putEvaluations(input, context: context) }
+            return AWSJSON.encode(writing: output)
+        case .putExternalEvaluation:
+            let input = try PutExternalEvaluationRequest.decode(body)
+            let context = try authenticator.authenticate(head: head, body: body)
+            let output = try await perform { try await service.putExternalEvaluation(input, context: context) }
+            return AWSJSON.encode(writing: output)
+        case .deleteEvaluationResults:
+            let input = try DeleteEvaluationResultsRequest.decode(body)
+            let context = try authenticator.authenticate(head: head, body: body)
+            let output = try await perform { try await service.deleteEvaluationResults(input, context: context) }
+            return AWSJSON.encode(writing: output)
         }
     }
 }

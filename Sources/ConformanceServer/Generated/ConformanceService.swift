@@ -55,4 +55,58 @@ package protocol ConformanceService: ConformanceAdminService {
     /// `StarlingDoveService.DeleteConfigRule`; no output: the server answers `{}`.
     func deleteConfigRule(_ request: DeleteConfigRuleRequest, context: ConformancePacks.RequestContext)
         async throws
+
+    /// Returns compliance details for each rule in that conformance pack.
+    ///
+    /// `StarlingDoveService.DescribeConformancePackCompliance`; returns `DescribeConformancePackComplianceResponse`.
+    func describeConformancePackCompliance(_ request: DescribeConformancePackComplianceRequest, context: ConformancePacks.RequestContext)
+        async throws -> DescribeConformancePackComplianceResponse
+
+    /// Returns compliance details of a conformance pack for all Amazon Web Services resources that are monitered by conformance pack.
+    ///
+    /// `StarlingDoveService.GetConformancePackComplianceDetails`; returns `GetConformancePackComplianceDetailsResponse`.
+    func getConformancePackComplianceDetails(_ request: GetConformancePackComplianceDetailsRequest, context: ConformancePacks.RequestContext)
+        async throws -> GetConformancePackComplianceDetailsResponse
+
+    /// Returns compliance details for the conformance pack based on the cumulative compliance results of all the rules in that conformance pack.
+    ///
+    /// `StarlingDoveService.GetConformancePackComplianceSummary`; returns `GetConformancePackComplianceSummaryResponse`.
+    func getConformancePackComplianceSummary(_ request: GetConformancePackComplianceSummaryRequest, context: ConformancePacks.RequestContext)
+        async throws -> GetConformancePackComplianceSummaryResponse
+
+    /// Returns a list of conformance pack compliance scores.
+    ///
+    /// `StarlingDoveService.ListConformancePackComplianceScores`; returns `ListConformancePackComplianceScoresResponse`.
+    func listConformancePackComplianceScores(_ request: ListConformancePackComplianceScoresRequest, context: ConformancePacks.RequestContext)
+        async throws -> ListConformancePackComplianceScoresResponse
+
+    /// Indicates whether the specified Config rules are compliant.
+    ///
+    /// `StarlingDoveService.DescribeComplianceByConfigRule`; returns `DescribeComplianceByConfigRuleResponse`.
+    func describeComplianceByConfigRule(_ request: DescribeComplianceByConfigRuleRequest, context: ConformancePacks.RequestContext)
+        async throws -> DescribeComplianceByConfigRuleResponse
+
+    /// Returns the evaluation results for the specified Config rule.
+    ///
+    /// `StarlingDoveService.GetComplianceDetailsByConfigRule`; returns `GetComplianceDetailsByConfigRuleResponse`.
+    func getComplianceDetailsByConfigRule(_ request: GetComplianceDetailsByConfigRuleRequest, context: ConformancePacks.RequestContext)
+        async throws -> GetComplianceDetailsByConfigRuleResponse
+
+    /// Used by an Lambda function to deliver evaluation results to Config.
+    ///
+    /// `StarlingDoveService.PutEvaluations`; returns `PutEvaluationsResponse`.
+    func putEvaluations(_ request: PutEvaluationsRequest, context: ConformancePacks.RequestContext)
+        async throws -> PutEvaluationsResponse
+
+    /// Add or updates the evaluations for process checks.
+    ///
+    /// `StarlingDoveService.PutExternalEvaluation`; returns `PutExternalEvaluationResponse`.
+    func putExternalEvaluation(_ request: PutExternalEvaluationRequest, context: ConformancePacks.RequestContext)
+        async throws -> PutExternalEvaluationResponse
+
+    /// Deletes the evaluation results for the specified Config rule.
+    ///
+    /// `StarlingDoveService.DeleteEvaluationResults`; returns `DeleteEvaluationResultsResponse`.
+    func deleteEvaluationResults(_ request: DeleteEvaluationResultsRequest, context: ConformancePacks.RequestContext)
+        async throws -> DeleteEvaluationResultsResponse
 }

@@ -53,4 +53,6 @@ package enum AmzTarget: Sendable, Hashable {
 package enum AdminOperation: String, Sendable, CaseIterable {
     /// Registers the template a `TemplateS3Uri` or SSM document resolves to.
     case putTemplate = "PutTemplate"
+    /// Records evaluation results in bulk (`conform load --endpoint-url`).
+    case putEvaluationResults = "PutEvaluationResults"
 }

@@ -28,6 +28,11 @@ struct Call<Service: ConformanceService>: Sendable {
                 return try AWSJSON.encode(PutTemplateResponse(documentVersion: stored))
             }
             return AWSJSON.emptyObject
+        case .putEvaluationResults:
+            let input = try AWSJSON.decode(PutEvaluationResultsRequest.self, from: body)
+            _ = try authenticator.authenticate(head: head, body: body)
+            let report = try await perform { try await service.ingest(input.evaluationResults, strict: input.strict ?? false) }
+            return try AWSJSON.encode(PutEvaluationResultsResponse(report))
         }
     }
 

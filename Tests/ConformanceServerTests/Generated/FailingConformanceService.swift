@@ -52,4 +52,58 @@ extension FailingConformanceService {
     {
         throw failure
     }
+
+    func describeConformancePackCompliance(_ request: DescribeConformancePackComplianceRequest, context: ConformancePacks.RequestContext)
+        async throws -> DescribeConformancePackComplianceResponse
+    {
+        throw failure
+    }
+
+    func getConformancePackComplianceDetails(_ request: GetConformancePackComplianceDetailsRequest, context: ConformancePacks.RequestContext)
+        async throws -> GetConformancePackComplianceDetailsResponse
+    {
+        throw failure
+    }
+
+    func getConformancePackComplianceSummary(_ request: GetConformancePackComplianceSummaryRequest, context: ConformancePacks.RequestContext)
+        async throws -> GetConformancePackComplianceSummaryResponse
+    {
+        throw failure
+    }
+
+    func listConformancePackComplianceScores(_ request: ListConformancePackComplianceScoresRequest, context: ConformancePacks.RequestContext)
+        async throws -> ListConformancePackComplianceScoresResponse
+    {
+        throw failure
+    }
+
+    func describeComplianceByConfigRule(_ request: DescribeComplianceByConfigRuleRequest, context: ConformancePacks.RequestContext)
+        async throws -> DescribeComplianceByConfigRuleResponse
+    {
+        throw failure
+    }
+
+    func getComplianceDetailsByConfigRule(_ request: GetComplianceDetailsByConfigRuleRequest, context: ConformancePacks.RequestContext)
+        async throws -> GetComplianceDetailsByConfigRuleResponse
+    {
+        throw failure
+    }
+
+    func putEvaluations(_ request: PutEvaluationsRequest, context: ConformancePacks.RequestContext)
+        async throws -> PutEvaluationsResponse
+    {
+        throw failure
+    }
+
+    func putExternalEvaluation(_ request: PutExternalEvaluationRequest, context: ConformancePacks.RequestContext)
+        async throws -> PutExternalEvaluationResponse
+    {
+        throw failure
+    }
+
+    func deleteEvaluationResults(_ request: DeleteEvaluationResultsRequest, context: ConformancePacks.RequestContext)
+        async throws -> DeleteEvaluationResultsResponse
+    {
+        throw failure
+    }
 }

@@ -1,0 +1,75 @@
+import ConformanceServer
+import Foundation
+import HTTPTypes
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+
+/// One HTTP/1.1 keep-alive connection to a conform (or AWS-compatible) endpoint, for commands
+/// that send it requests one after another (`conform load --endpoint-url`). Requests are signed
+/// with SigV4 from the usual environment (`AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`,
+/// `AWS_DEFAULT_REGION`), as the AWS CLI does.
+struct HTTPEndpoint {
+    let host: String
+    let port: Int
+    let signer: SigV4Signer
+
+    /// Parses `http://HOST:PORT` (a path, if any, is ignored: AWS JSON posts to `/`).
+    init(url: String, environment: [String: String] = ProcessInfo.processInfo.environment) throws {
+        guard let components = URLComponents(string: url), components.scheme == "http", let host = components.host, !host.isEmpty else {
+            throw LineError("--endpoint-url must be http://HOST:PORT, not '\(url)'")
+        }
+        self.host = host
+        self.port = components.port ?? 80
+        signer = SigV4Signer(
+            accessKeyId: environment["AWS_ACCESS_KEY_ID"] ?? "123456789012",
+            secretAccessKey: environment["AWS_SECRET_ACCESS_KEY"] ?? "x",
+            region: environment["AWS_REGION"] ?? environment["AWS_DEFAULT_REGION"] ?? "us-east-1")
+    }
+
+    /// A response: its status and body.
+    struct Response {
+        var status: Int
+        var body: [UInt8]
+    }
+
+    /// Opens the connection, runs `body` with a function that posts one AWS JSON request on it
+    /// and waits for the response, and closes the connection.
+    func withConnection<Result: Sendable>(
+        _ body: (_ post: (_ target: String, _ payload: [UInt8]) async throws -> Response) async throws -> Result
+    ) async throws -> Result {
+        let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .connect(host: host, port: port) { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHTTPClientHandlers()
+                    return try NIOAsyncChannel<HTTPClientResponsePart, HTTPClientRequestPart>(wrappingChannelSynchronously: channel)
+                }
+            }
+        return try await channel.executeThenClose { inbound, outbound in
+            var responses = inbound.makeAsyncIterator()
+            return try await body { target, payload in
+                var head = HTTPRequest(method: .post, scheme: "http", authority: "\(host):\(port)", path: "/")
+                head.headerFields[.contentType] = "application/x-amz-json-1.1"
+                head.headerFields[HTTPField.Name("X-Amz-Target")!] = target
+                signer.sign(&head, body: payload)
+                var nioHead = HTTPRequestHead(version: .http1_1, method: .POST, uri: "/")
+                nioHead.headers.add(name: "Host", value: "\(host):\(port)")
+                nioHead.headers.add(name: "Content-Length", value: String(payload.count))
+                for field in head.headerFields { nioHead.headers.add(name: field.name.rawName, value: field.value) }
+                try await outbound.write(.head(nioHead))
+                try await outbound.write(.body(.byteBuffer(ByteBuffer(bytes: payload))))
+                try await outbound.write(.end(nil))
+                var status = 0
+                var received: [UInt8] = []
+                while let part = try await responses.next() {
+                    switch part {
+                    case .head(let response): status = Int(response.status.code)
+                    case .body(let buffer): received += buffer.readableBytesView
+                    case .end: return Response(status: status, body: received)
+                    }
+                }
+                throw LineError("the endpoint closed the connection before answering")
+            }
+        }
+    }
+}

@@ -1,0 +1,159 @@
+import ConformancePacks
+import ConformanceServer
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// What a load did.
+struct LoadSummary {
+    var loaded = 0
+    var rejected = 0
+    var seconds = 0.0
+    /// Whether `--strict` stopped it.
+    var stopped = false
+
+    var line: String {
+        let rate = seconds > 0 ? Double(loaded) / seconds : 0
+        return "loaded \(loaded) results, \(rejected) rejected, in \(String(format: "%.2f", seconds)) s (\(Int(rate.rounded())) results/s)"
+            + (stopped ? "; stopped at the first rejected line (--strict)" : "")
+    }
+}
+
+/// Reads lines, parses them, sends them in batches, reports rejected lines by number.
+struct Loader {
+    let sink: any EvaluationSink
+    let strict: Bool
+    let batchSize: Int
+    var progress: LoadProgress
+    /// Rejected lines printed in full; the rest are counted.
+    static let printedRejections = 100
+
+    func load(_ lines: LineReader) async throws -> LoadSummary {
+        var lines = lines
+        var progress = self.progress
+        let parser = EvaluationLineParser()
+        var summary = LoadSummary()
+        var printed = 0
+        func reject(_ line: Int, _ why: String) {
+            summary.rejected += 1
+            if printed < Self.printedRejections {
+                progress.clear()
+                printError("line \(line): \(why)")
+            } else if printed == Self.printedRejections {
+                progress.clear()
+                printError("(further rejected lines are counted, not printed)")
+            }
+            printed += 1
+        }
+        let started = ContinuousClock.now
+        var batch: [EvaluationRecord] = []
+        var batchLines: [Int] = []
+        var bytes = 0
+        var lineNumber = 0
+        func flush() async throws -> Bool {
+            guard !batch.isEmpty else { return true }
+            let report = try await sink.send(batch, strict: false)
+            summary.loaded += report.accepted
+            for rejection in report.rejected { reject(batchLines[rejection.index], rejection.error.message) }
+            batch.removeAll(keepingCapacity: true)
+            batchLines.removeAll(keepingCapacity: true)
+            bytes = 0
+            return !(strict && !report.rejected.isEmpty)
+        }
+        while let parsed = lines.next({ line -> Result<EvaluationRecord, LineError>? in
+            line.allSatisfy { $0 == 0x20 || $0 == 0x09 || $0 == 0x0D } ? nil : parser.parse(line)
+        }) {
+            lineNumber += 1
+            progress.update(lines: lineNumber, bytes: lines.consumed, loaded: summary.loaded)
+            guard let parsed else { continue }  // a blank line
+            switch parsed {
+            case .failure(let error):
+                reject(lineNumber, error.description)
+                if strict {
+                    summary.stopped = true
+                    summary.seconds = (ContinuousClock.now - started).seconds
+                    progress.clear()
+                    return summary
+                }
+            case .success(let record):
+                batch.append(record)
+                batchLines.append(lineNumber)
+                bytes += 200 + record.complianceResourceId.utf8.count + (record.annotation?.utf8.count ?? 0)
+                if batch.count >= batchSize || (sink is HTTPSink && bytes >= HTTPSink.bodyBudget) {
+                    guard try await flush() else {
+                        summary.stopped = true
+                        break
+                    }
+                }
+            }
+            if summary.stopped { break }
+        }
+        if !summary.stopped, !(try await flush()) { summary.stopped = true }
+        summary.seconds = (ContinuousClock.now - started).seconds
+        progress.clear()
+        return summary
+    }
+}
+
+/// A progress line on standard error, redrawn at most five times a second, only on a terminal.
+struct LoadProgress {
+    let totalBytes: Int?
+    private let enabled = isatty(STDERR_FILENO) == 1
+    private var lastDraw = ContinuousClock.now
+    private let started = ContinuousClock.now
+    private var drawn = false
+
+    init(totalBytes: Int?) {
+        self.totalBytes = totalBytes
+    }
+
+    mutating func update(lines: Int, bytes: Int, loaded: Int) {
+        guard enabled, lines % 1024 == 0 else { return }
+        let now = ContinuousClock.now
+        guard now - lastDraw >= .milliseconds(200) else { return }
+        lastDraw = now
+        let elapsed = (now - started).seconds
+        var text = "\r\(lines) lines read, \(loaded) results loaded"
+        if let totalBytes, totalBytes > 0 { text += String(format: " (%.0f%%)", 100 * Double(bytes) / Double(totalBytes)) }
+        if elapsed > 0 { text += String(format: ", %.0f results/s", Double(loaded) / elapsed) }
+        FileHandle.standardError.write(Data((text + "\u{1B}[K").utf8))
+        drawn = true
+    }
+
+    /// Erases the progress line before other output.
+    mutating func clear() {
+        guard drawn else { return }
+        FileHandle.standardError.write(Data("\r\u{1B}[K".utf8))
+        drawn = false
+    }
+}
+
+extension Duration {
+    var seconds: Double {
+        let (seconds, attoseconds) = components
+        return Double(seconds) + Double(attoseconds) / 1e18
+    }
+}
+
+/// Into a running server, through `ConformAdmin.PutEvaluationResults`.
+struct HTTPSink: EvaluationSink {
+    /// JSON per request, under the server's 1 MiB body limit.
+    static let bodyBudget = 900 << 10
+
+    let endpoint: HTTPEndpoint
+
+    func send(_ records: [EvaluationRecord], strict: Bool) async throws -> IngestReport {
+        let body = PutEvaluationResultsBody.encode(records, strict: strict)
+        // One connection per batch keeps this simple; batches are large, so its cost is small.
+        let response = try await endpoint.withConnection { post in
+            try await post("ConformAdmin.PutEvaluationResults", body)
+        }
+        guard response.status == 200 else {
+            throw LineError("the endpoint answered HTTP \(response.status): \(String(decoding: response.body.prefix(500), as: UTF8.self))")
+        }
+        return try PutEvaluationResultsBody.report(response.body)
+    }
+
+    func close() async throws {}
+}
