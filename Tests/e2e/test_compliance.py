@@ -210,6 +210,7 @@ def test_load_into_a_data_directory(make_server, tmp_path):
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("loaded 1000 results, 0 rejected")
     server.start()
+    config = server.client()
     assert len(config.get_conformance_pack_compliance_details(ConformancePackName="pack")["ConformancePackRuleEvaluationResults"]) == 100
     # Input from standard input, too.
     stdin = subprocess.run([conform_bin(), "load", "-", "--endpoint-url", server.url], input=path.read_text(),

@@ -157,7 +157,6 @@ extension ConformanceEngine {
                 rejected.append(.init(index: index, error: error))
             }
         }
-        if strict, let first = rejected.first { throw first.error }
         let checked = rejected
         let report = try await perform { state, now throws(ConformanceError) -> Decision<IngestReport> in
             var rejected = checked
@@ -170,13 +169,14 @@ extension ConformanceEngine {
                     return exists
                 }()
                 guard exists else {
-                    if strict { throw Self.noSuchRule(rule.name) }
                     rejected.append(.init(index: index, error: Self.noSuchRule(rule.name)))
                     continue
                 }
-                batch.add(draft, rule: rule)
+                if !strict || rejected.isEmpty { batch.add(draft, rule: rule) }
             }
             rejected.sort { $0.index < $1.index }
+            // Strict: nothing is recorded, and the answer is the first refusal in input order.
+            if strict, let first = rejected.first { throw first.error }
             return Decision(events: batch.events, result: IngestReport(accepted: batch.count, rejected: rejected))
         }
         return report

@@ -79,7 +79,7 @@ struct Loader {
             case .success(let record):
                 batch.append(record)
                 batchLines.append(lineNumber)
-                bytes += 200 + record.complianceResourceId.utf8.count + (record.annotation?.utf8.count ?? 0)
+                bytes += HTTPSink.estimatedBytes(record)
                 if batch.count >= batchSize || (sink is HTTPSink && bytes >= HTTPSink.bodyBudget) {
                     guard try await flush() else {
                         summary.stopped = true
@@ -143,8 +143,28 @@ struct HTTPSink: EvaluationSink {
 
     let endpoint: HTTPEndpoint
 
+    /// About what a record takes in the request body (JSON keys and punctuation, then values).
+    static func estimatedBytes(_ record: EvaluationRecord) -> Int {
+        200 + record.accountId.utf8.count + record.region.utf8.count + record.configRuleName.utf8.count
+            + record.complianceResourceType.utf8.count + record.complianceResourceId.utf8.count
+            + record.complianceType.utf8.count + (record.annotation?.utf8.count ?? 0)
+    }
+
+    /// The server's request limit.
+    static let bodyLimit = 1 << 20
+
     func send(_ records: [EvaluationRecord], strict: Bool) async throws -> IngestReport {
         let body = PutEvaluationResultsBody.encode(records, strict: strict)
+        // Escapes can make a batch larger than estimated: then it goes as two requests (each
+        // recorded whole), unless strict, where a batch must be one command.
+        if body.count > Self.bodyLimit, records.count > 1, !strict {
+            let half = records.count / 2
+            let first = try await send(Array(records[..<half]), strict: strict)
+            let second = try await send(Array(records[half...]), strict: strict)
+            return IngestReport(
+                accepted: first.accepted + second.accepted,
+                rejected: first.rejected + second.rejected.map { .init(index: $0.index + half, error: $0.error) })
+        }
         // One connection per batch keeps this simple; batches are large, so its cost is small.
         let response = try await endpoint.withConnection { post in
             try await post("ConformAdmin.PutEvaluationResults", body)
