@@ -22,7 +22,7 @@ func scratchDirectory(_ name: String) -> String {
 }
 
 func openEngine(_ directory: String) async throws -> ConformanceEngine {
-    try await ConformanceEngine.open(.init(dataDirectory: directory, durability: .none, snapshotEvery: 0))
+    try await ConformanceEngine.open(.init(dataDirectory: directory, durability: .none, snapshotEveryBytes: 0))
 }
 
 /// The largest template of the corpus (it exceeds TemplateBody's 51,200, so it goes through TemplateS3Uri).

@@ -93,6 +93,13 @@ start_conform every-batch
 scenario put-every-batch "$here/put.lua" "http://127.0.0.1:$port/" "$server_pid"
 stop_conform
 
+start_conform every-batch
+curl -sf -o /dev/null -X POST "http://127.0.0.1:$port/" \
+    -H 'X-Amz-Target: StarlingDoveService.PutConfigRule' -H 'Content-Type: application/x-amz-json-1.1' \
+    --data '{"ConfigRule": {"ConfigRuleName": "bench-rule", "Source": {"Owner": "AWS", "SourceIdentifier": "S3_BUCKET_VERSIONING_ENABLED"}}}'
+scenario put-evaluations-every-batch "$here/evaluations.lua" "http://127.0.0.1:$port/" "$server_pid"
+stop_conform
+
 if [ "${SKIP_MOTO:-0}" != 1 ] && command -v moto_server > /dev/null; then
     moto_port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
     moto_server -p "$moto_port" > "$work/moto.log" 2>&1 &
