@@ -47,7 +47,7 @@ extension ResultTree {
                 let leaf = leaves[0]
                 let capacity = max(4, leaf.count)
                 let root = capacity < leaf.entryCapacity ? leaf.copy(capacity: capacity) : leaf
-                return ResultTree(root: root, height: 0, count: count)
+                return ResultTree(root: root, height: 0, count: count, lastKey: lastKey)
             }
             let last = leaves.count - 1
             if leaves[last].count < ResultLeaf.minFill {
@@ -61,7 +61,7 @@ extension ResultTree {
                 (level, lowKeys) = Self.group(level, lowKeys)
                 height += 1
             }
-            return ResultTree(root: level[0], height: height, count: count)
+            return ResultTree(root: level[0], height: height, count: count, lastKey: lastKey)
         }
 
         /// Groups one level's nodes under inner nodes; returns the parents and their low keys.

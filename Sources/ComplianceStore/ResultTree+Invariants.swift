@@ -10,7 +10,8 @@ extension ResultTree {
         if let problem = Self.check(root, height: height, low: nil, high: nil, isRoot: true, total: &total, previous: &previous) {
             return problem
         }
-        return total == count ? nil : "count \(count) but \(total) entries"
+        if total != count { return "count \(count) but \(total) entries" }
+        return previous == lastKey ? nil : "lastKey \(lastKey) but the largest key is \(String(describing: previous))"
     }
 
     static func check(

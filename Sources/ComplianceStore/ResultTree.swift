@@ -21,18 +21,23 @@ public struct ResultTree: @unchecked Sendable {
     ///
     /// - Complexity: O(1).
     public internal(set) var count: Int
+    /// The largest key (0 when empty): keys past it are absent without a descent, which makes
+    /// the lookups of results arriving in key order O(1).
+    var lastKey: UInt64
 
     /// An empty tree.
     public init() {
         root = nil
         height = 0
         count = 0
+        lastKey = 0
     }
 
-    init(root: AnyObject?, height: Int, count: Int) {
+    init(root: AnyObject?, height: Int, count: Int, lastKey: UInt64) {
         self.root = root
         self.height = height
         self.count = count
+        self.lastKey = lastKey
     }
 
     /// Whether the tree has no entries.
@@ -42,7 +47,7 @@ public struct ResultTree: @unchecked Sendable {
     ///
     /// - Complexity: O(log n).
     public func value(forKey key: UInt64) -> ResultValue? {
-        guard var node = root else { return nil }
+        guard key <= lastKey, var node = root else { return nil }
         var level = height
         while level > 0 {
             let inner = unsafeDowncast(node, to: ResultInner.self)
@@ -71,6 +76,7 @@ public struct ResultTree: @unchecked Sendable {
             leaf.insert(key, value, at: 0)
             root = leaf
             count = 1
+            lastKey = key
             return nil
         }
         if height == 0 {
@@ -83,13 +89,13 @@ public struct ResultTree: @unchecked Sendable {
             return old
         case .inserted:
             count += 1
-            return nil
         case .split(let separator, let right):
             root = ResultInner(keys: [separator], children: [root!, right])
             height += 1
             count += 1
-            return nil
         }
+        if key > lastKey { lastKey = key }
+        return nil
     }
 
     /// What an insert did to the node it was given.
