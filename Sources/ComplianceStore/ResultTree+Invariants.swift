@@ -15,7 +15,7 @@ extension ResultTree {
     }
 
     static func check(
-        _ node: AnyObject, height: Int, low: UInt64?, high: UInt64?, isRoot: Bool, total: inout Int, previous: inout UInt64?
+        _ node: ResultNode, height: Int, low: UInt64?, high: UInt64?, isRoot: Bool, total: inout Int, previous: inout UInt64?
     ) -> String? {
         if height == 0 {
             let leaf = unsafeDowncast(node, to: ResultLeaf.self)

@@ -46,7 +46,7 @@ extension ResultTree {
     /// The largest key below `node`, right to left past empty leaves.
     ///
     /// - Complexity: O(height) unless leaves are empty.
-    static func lastKey(_ node: AnyObject, height: Int) -> UInt64? {
+    static func lastKey(_ node: ResultNode, height: Int) -> UInt64? {
         if height == 0 {
             let leaf = unsafeDowncast(node, to: ResultLeaf.self)
             return leaf.count == 0 ? nil : leaf.key(at: leaf.count - 1)
