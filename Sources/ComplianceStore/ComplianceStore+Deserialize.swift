@@ -152,13 +152,13 @@ extension ComplianceStore {
         into store: inout ComplianceStore, from source: inout ByteSource, stringCount: Int
     ) throws(ComplianceStoreError) {
         let groupCount = try source.count(atMost: stringCount, "The group count")
-        var stored: [UInt32: GroupState] = [:]
+        var stored: [UInt32: GroupCounters] = [:]
         var previousSlot = 0
         for _ in 0..<groupCount {
             let slot = try source.count(atMost: stringCount, "A group slot")
             guard slot > previousSlot else { throw source.error(.malformed, "Group slot \(slot) does not follow \(previousSlot).") }
             previousSlot = slot
-            var state = GroupState()
+            var state = GroupCounters()
             state.scoreChanged = try source.signed()
             state.rulesIn = (
                 try source.count(atMost: Int.max, "A rule count"), try source.count(atMost: Int.max, "A rule count"),
@@ -166,7 +166,7 @@ extension ComplianceStore {
             state.compliantPairs = try source.count(atMost: Int.max, "A pair count")
             state.nonCompliantPairs = try source.count(atMost: Int.max, "A pair count")
             stored[UInt32(slot)] = state
-            var fresh = GroupState()
+            var fresh = GroupCounters()
             fresh.scoreChanged = state.scoreChanged
             store.groups[UInt32(slot)] = fresh
         }

@@ -70,7 +70,7 @@ extension ComplianceStore {
             let before = groupPairs
             groupPairs.0 += compliant
             groupPairs.1 += nonCompliant
-            if GroupState.scoreDiffers(before, groupPairs) { scoreChanged = true }
+            if GroupCounters.scoreDiffers(before, groupPairs) { scoreChanged = true }
         }
     }
 

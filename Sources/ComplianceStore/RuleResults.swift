@@ -53,7 +53,7 @@ struct RuleResults: Sendable {
 }
 
 /// A group's counters and members, all maintained on every change.
-struct GroupState: Sendable {
+struct GroupCounters: Sendable {
     /// Member rules per `RuleCompliance`, indexed by its raw value.
     var rulesIn: (Int, Int, Int) = (0, 0, 0)
     var compliantPairs = 0
