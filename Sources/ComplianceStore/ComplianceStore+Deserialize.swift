@@ -47,6 +47,9 @@ extension ComplianceStore {
         var scratch: [UInt8] = []
         for expected in stride(from: 1, through: stringCount, by: 1) {
             let length = try source.count(atMost: StringTable.maxStringBytes, "A string's length")
+            guard store.strings.canStore(byteCount: length) else {
+                throw source.error(.limitExceeded, "String \(expected) does not fit in the string table's 64 GiB.")
+            }
             try source.bytes(length, into: &scratch)
             let id = scratch.withUnsafeBytes { store.strings.intern(bytes: $0) }
             guard Int(id) == expected else {

@@ -57,6 +57,7 @@ public struct ComplianceStore: Sendable {
 
     /// The slot of the rule named `key`, creating the rule (with no results) if it does not exist.
     ///
+    /// - Precondition: `key` is at most `StringTable.maxStringBytes` bytes of UTF-8.
     /// - Complexity: O(length of key) expected.
     public mutating func ruleSlot(forKey key: String) -> UInt32 {
         let slot = strings.intern(key)
@@ -75,6 +76,7 @@ public struct ComplianceStore: Sendable {
 
     /// The slot of the group named `key`, creating the group (with no rules) if it does not exist.
     ///
+    /// - Precondition: `key` is at most `StringTable.maxStringBytes` bytes of UTF-8.
     /// - Complexity: O(length of key) expected.
     public mutating func groupSlot(forKey key: String) -> UInt32 {
         let slot = strings.intern(key)
