@@ -1,31 +1,36 @@
 /// Where `ComplianceStore.serialize` writes: a 1 MiB buffer handed to the caller's closure
 /// whenever it nearly fills, with the running checksum of everything handed over.
-struct ByteSink<Failure: Error>: ~Copyable {
+///
+/// Not generic over the caller's error type, so that every write is specialized code: `emit`
+/// returns false once the caller's closure threw, and the sink stops handing pieces over.
+struct ByteSink: ~Copyable {
     static var pieceLimit: Int { 1 << 20 }
     /// Flush when fewer bytes than this are left: any fixed-size item (a block of entries, a
     /// rule's header) always fits after a flush.
     static var headroom: Int { 16 * 1_024 }
 
-    let emit: (UnsafeRawBufferPointer) throws(Failure) -> Void
+    let emit: (UnsafeRawBufferPointer) -> Bool
+    /// False once `emit` failed: nothing more is handed over.
+    var healthy = true
     let base = UnsafeMutablePointer<UInt8>.allocate(capacity: 1 << 20)
     var count = 0
     let hasher = StreamHasher()
 
-    init(emit: @escaping (UnsafeRawBufferPointer) throws(Failure) -> Void) { self.emit = emit }
+    init(emit: @escaping (UnsafeRawBufferPointer) -> Bool) { self.emit = emit }
 
     deinit { base.deallocate() }
 
     /// Hands the buffer over when it is nearly full.
     @inline(__always)
-    mutating func makeRoom() throws(Failure) {
-        if count > Self.pieceLimit - Self.headroom { try flush() }
+    mutating func makeRoom() {
+        if count > Self.pieceLimit - Self.headroom { flush() }
     }
 
-    mutating func flush() throws(Failure) {
+    mutating func flush() {
         guard count > 0 else { return }
         let bytes = UnsafeRawBufferPointer(start: base, count: count)
         hasher.update(bytes)
-        try emit(bytes)
+        if healthy { healthy = emit(bytes) }
         count = 0
     }
 
@@ -58,23 +63,23 @@ struct ByteSink<Failure: Error>: ~Copyable {
     }
 
     /// Bytes of any length, flushing as the buffer fills.
-    mutating func bytes(_ bytes: UnsafeRawBufferPointer) throws(Failure) {
+    mutating func bytes(_ bytes: UnsafeRawBufferPointer) {
         var offset = 0
         while offset < bytes.count {
-            if count == Self.pieceLimit { try flush() }
+            if count == Self.pieceLimit { flush() }
             let take = min(Self.pieceLimit - count, bytes.count - offset)
             UnsafeMutableRawPointer(base + count).copyMemory(from: bytes.baseAddress! + offset, byteCount: take)
             count += take
             offset += take
         }
-        try makeRoom()
+        makeRoom()
     }
 
     /// Flushes, then hands over the checksum of everything before it (8 bytes, little-endian).
-    mutating func finish() throws(Failure) {
-        try flush()
+    mutating func finish() {
+        flush()
         let digest = hasher.digest
         for index in 0..<8 { base[index] = UInt8(truncatingIfNeeded: digest >> UInt64(8 * index)) }
-        try emit(UnsafeRawBufferPointer(start: base, count: 8))
+        if healthy { healthy = emit(UnsafeRawBufferPointer(start: base, count: 8)) }
     }
 }

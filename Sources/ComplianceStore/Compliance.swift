@@ -1,7 +1,10 @@
 /// The compliance of one evaluation result.
 public enum ResultCompliance: UInt8, Sendable, Hashable, CaseIterable {
+    /// The resource complies with the rule.
     case compliant = 0
+    /// The resource does not comply with the rule.
     case nonCompliant = 1
+    /// The rule does not apply to the resource.
     case notApplicable = 2
 }
 
@@ -9,8 +12,11 @@ public enum ResultCompliance: UInt8, Sendable, Hashable, CaseIterable {
 /// result makes it non-compliant; else any compliant one makes it compliant; else (no results,
 /// or only not-applicable ones) it has insufficient data.
 public enum RuleCompliance: UInt8, Sendable, Hashable, CaseIterable {
+    /// Some results are compliant and none non-compliant.
     case compliant = 0
+    /// Some result is non-compliant.
     case nonCompliant = 1
+    /// No results, or only not-applicable ones.
     case insufficientData = 2
 
     /// The rule compliance for these result counts.

@@ -47,6 +47,9 @@ extension ComplianceStore {
         var scratch: [UInt8] = []
         for expected in stride(from: 1, through: stringCount, by: 1) {
             let length = try source.count(atMost: StringTable.maxStringBytes, "A string's length")
+            guard store.strings.canStore(byteCount: length) else {
+                throw source.error(.limitExceeded, "String \(expected) does not fit in the string table's 64 GiB.")
+            }
             try source.bytes(length, into: &scratch)
             let id = scratch.withUnsafeBytes { store.strings.intern(bytes: $0) }
             guard Int(id) == expected else {
@@ -152,13 +155,13 @@ extension ComplianceStore {
         into store: inout ComplianceStore, from source: inout ByteSource, stringCount: Int
     ) throws(ComplianceStoreError) {
         let groupCount = try source.count(atMost: stringCount, "The group count")
-        var stored: [UInt32: GroupState] = [:]
+        var stored: [UInt32: GroupCounters] = [:]
         var previousSlot = 0
         for _ in 0..<groupCount {
             let slot = try source.count(atMost: stringCount, "A group slot")
             guard slot > previousSlot else { throw source.error(.malformed, "Group slot \(slot) does not follow \(previousSlot).") }
             previousSlot = slot
-            var state = GroupState()
+            var state = GroupCounters()
             state.scoreChanged = try source.signed()
             state.rulesIn = (
                 try source.count(atMost: Int.max, "A rule count"), try source.count(atMost: Int.max, "A rule count"),
@@ -166,7 +169,7 @@ extension ComplianceStore {
             state.compliantPairs = try source.count(atMost: Int.max, "A pair count")
             state.nonCompliantPairs = try source.count(atMost: Int.max, "A pair count")
             stored[UInt32(slot)] = state
-            var fresh = GroupState()
+            var fresh = GroupCounters()
             fresh.scoreChanged = state.scoreChanged
             store.groups[UInt32(slot)] = fresh
         }

@@ -16,6 +16,14 @@ extension ComplianceStore {
     /// - Returns: How many inputs were stored and ignored.
     /// - Complexity: O(log n) per input (plus the length of its strings).
     public mutating func record(_ inputs: some Sequence<EvaluationInput>, recordedTime: Int64) -> RecordOutcome {
+        // One dynamic call per batch, then concrete code per input (no generic witness calls).
+        if let outcome = inputs.withContiguousStorageIfAvailable({ record(contiguous: $0, recordedTime: recordedTime) }) {
+            return outcome
+        }
+        return Array(inputs).withUnsafeBufferPointer { record(contiguous: $0, recordedTime: recordedTime) }
+    }
+
+    mutating func record(contiguous inputs: UnsafeBufferPointer<EvaluationInput>, recordedTime: Int64) -> RecordOutcome {
         var outcome = RecordOutcome()
         var run: RecordRun? = nil
         for input in inputs {
@@ -62,7 +70,7 @@ extension ComplianceStore {
             let before = groupPairs
             groupPairs.0 += compliant
             groupPairs.1 += nonCompliant
-            if GroupState.scoreDiffers(before, groupPairs) { scoreChanged = true }
+            if GroupCounters.scoreDiffers(before, groupPairs) { scoreChanged = true }
         }
     }
 
@@ -105,7 +113,7 @@ extension ComplianceStore {
         let target = input.compliance
         var value = ResultValue(orderingTimestamp: input.orderingTimestamp, recordedTime: time, annotation: 0)
 
-        if let current = run.results.tree(target).value(forKey: key) {
+        if let current = run.results.value(in: target, forKey: key) {
             guard input.orderingTimestamp >= current.orderingTimestamp else { return false }
             value.annotation = input.annotation.map { strings.intern($0) } ?? 0
             run.results.withTree(target) { $0.updateValue(value, forKey: key) }
@@ -113,7 +121,7 @@ extension ComplianceStore {
             return true
         }
         for other in ResultCompliance.allCases where other != target {
-            guard let current = run.results.tree(other).value(forKey: key) else { continue }
+            guard let current = run.results.value(in: other, forKey: key) else { continue }
             guard input.orderingTimestamp >= current.orderingTimestamp else { return false }
             value.annotation = input.annotation.map { strings.intern($0) } ?? 0
             run.results.withTree(other) { $0.removeValue(forKey: key) }

@@ -27,10 +27,20 @@ extension ComplianceStore {
     /// - Throws: What `emit` throws.
     /// - Complexity: O(n + string bytes).
     public func serialize<Failure: Error>(_ emit: (UnsafeRawBufferPointer) throws(Failure) -> Void) throws(Failure) {
-        try withoutActuallyEscaping(emit) { (escapable) throws(Failure) in
-            var sink = ByteSink(emit: escapable)
-            try write(to: &sink)
+        var failure: Failure? = nil
+        withoutActuallyEscaping(emit) { escapable in
+            var sink = ByteSink { piece in
+                do throws(Failure) {
+                    try escapable(piece)
+                    return true
+                } catch {
+                    failure = error
+                    return false
+                }
+            }
+            write(to: &sink)
         }
+        if let failure { throw failure }
     }
 
     /// The serialized bytes in one array (for tests and small stores).
@@ -42,33 +52,33 @@ extension ComplianceStore {
         return bytes
     }
 
-    func write<Failure: Error>(to sink: inout ByteSink<Failure>) throws(Failure) {
+    func write(to sink: inout ByteSink) {
         for byte in Self.magic { sink.byte(byte) }
         sink.byte(Self.formatVersion)
         sink.varint(view.count)
-        for id in stride(from: 1, through: view.count, by: 1) {
+        for id in stride(from: 1, through: view.count, by: 1) where sink.healthy {
             // Chunks never move, so the bytes stay valid past the closure.
             let bytes = strings.withBytes(UInt32(id)) { $0 }
             sink.varint(bytes.count)
-            try sink.bytes(bytes)
+            sink.bytes(bytes)
         }
         let ruleSlots = self.ruleSlots
         sink.varint(ruleSlots.count)
-        for slot in ruleSlots {
+        for slot in ruleSlots where sink.healthy {
             let results = rules[slot]!
-            try sink.makeRoom()
+            sink.makeRoom()
             sink.varint(UInt64(slot))
             sink.varint(UInt64(results.group))
             sink.signed(results.lastChanged)
             for compliance in ResultCompliance.allCases {
-                try write(results.tree(compliance), to: &sink)
+                write(results.tree(compliance), to: &sink)
             }
         }
         let groupSlots = self.groupSlots
         sink.varint(groupSlots.count)
         for slot in groupSlots {
             let state = groups[slot]!
-            try sink.makeRoom()
+            sink.makeRoom()
             sink.varint(UInt64(slot))
             sink.signed(state.scoreChanged)
             sink.varint(state.rulesIn.0)
@@ -77,22 +87,22 @@ extension ComplianceStore {
             sink.varint(state.compliantPairs)
             sink.varint(state.nonCompliantPairs)
         }
-        try sink.finish()
+        sink.finish()
     }
 
     /// Writes one tree: its count, then its entries in column blocks.
-    func write<Failure: Error>(_ tree: ResultTree, to sink: inout ByteSink<Failure>) throws(Failure) {
+    func write(_ tree: ResultTree, to sink: inout ByteSink) {
         sink.varint(tree.count)
         var cursor = tree.cursor()
         var block = ContiguousArray<(UInt64, ResultValue)>()
         block.reserveCapacity(Self.blockSize)
         var previous = (key: UInt64(0), ordering: Int64(0), recorded: Int64(0))
         var first = true
-        while true {
+        while sink.healthy {
             block.removeAll(keepingCapacity: true)
             while block.count < Self.blockSize, let entry = cursor.next() { block.append(entry) }
             guard !block.isEmpty else { return }
-            try sink.makeRoom()
+            sink.makeRoom()
             for (key, _) in block {
                 sink.varint(first ? key : key &- previous.key &- 1)
                 first = false

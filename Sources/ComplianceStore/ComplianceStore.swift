@@ -21,7 +21,7 @@ public struct ComplianceStore: Sendable {
     /// The strings this version sees.
     var view: StringTable.View
     var rules: TreeDictionary<UInt32, RuleResults>
-    var groups: TreeDictionary<UInt32, GroupState>
+    var groups: TreeDictionary<UInt32, GroupCounters>
     /// Resource types beyond the first one a resource id string was used with (the first is its
     /// tag in `strings`), for resource-id lookups without a type.
     var extraResourceTypes: TreeDictionary<UInt32, TreeSet<UInt32>>
@@ -57,6 +57,7 @@ public struct ComplianceStore: Sendable {
 
     /// The slot of the rule named `key`, creating the rule (with no results) if it does not exist.
     ///
+    /// - Precondition: `key` is at most `StringTable.maxStringBytes` bytes of UTF-8.
     /// - Complexity: O(length of key) expected.
     public mutating func ruleSlot(forKey key: String) -> UInt32 {
         let slot = strings.intern(key)
@@ -75,10 +76,11 @@ public struct ComplianceStore: Sendable {
 
     /// The slot of the group named `key`, creating the group (with no rules) if it does not exist.
     ///
+    /// - Precondition: `key` is at most `StringTable.maxStringBytes` bytes of UTF-8.
     /// - Complexity: O(length of key) expected.
     public mutating func groupSlot(forKey key: String) -> UInt32 {
         let slot = strings.intern(key)
-        if groups[slot] == nil { groups[slot] = GroupState() }
+        if groups[slot] == nil { groups[slot] = GroupCounters() }
         syncStrings()
         return slot
     }

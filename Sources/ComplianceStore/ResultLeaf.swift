@@ -1,8 +1,18 @@
-/// The header of a `ResultLeaf`: entries in use and the capacity its columns are laid out for.
-struct ResultLeafHeader {
+/// The header of every node of a `ResultTree`. A leaf uses `count` (entries in use) and
+/// `capacity` (entries its columns are laid out for); an inner node uses `keys` and `children`.
+/// Both kinds share it so that a node reference has one concrete class type,
+/// `ManagedBuffer<ResultNodeHeader, UInt64>`, on which `isKnownUniquelyReferenced` is exact
+/// (through an `AnyObject?` it reported a root held once as shared, so every insert copied it).
+/// The two empty arrays cost a leaf 16 bytes.
+struct ResultNodeHeader {
     var count: Int32
     let capacity: Int32
+    var keys: ContiguousArray<UInt64>
+    var children: ContiguousArray<ResultNode>
 }
+
+/// A node of a `ResultTree`: a `ResultLeaf` or a `ResultInner`, as the tree's height tells.
+typealias ResultNode = ManagedBuffer<ResultNodeHeader, UInt64>
 
 /// A leaf of a `ResultTree`: its entries as four columns in the one allocation of the object,
 /// `keys [UInt64] · orderingTimestamp [Int64] · recordedTime [Int64] · annotation [UInt32]`,
@@ -11,7 +21,7 @@ struct ResultLeafHeader {
 /// A leaf is mutated only while the writer holds the one reference to it (the tree checks
 /// `isKnownUniquelyReferenced` before it writes); a leaf that a published version can reach is
 /// never written again.
-final class ResultLeaf: ManagedBuffer<ResultLeafHeader, UInt64> {
+final class ResultLeaf: ManagedBuffer<ResultNodeHeader, UInt64> {
     /// The capacity of every leaf but a small root: 64 entries (1,792 bytes of columns) measured
     /// best for ingest and pages at equal memory (BENCHMARKS.md).
     static let maxCapacity = 64
@@ -22,7 +32,7 @@ final class ResultLeaf: ManagedBuffer<ResultLeafHeader, UInt64> {
     static func make(capacity: Int) -> ResultLeaf {
         let words = capacity * 3 + (capacity + 1) / 2
         let buffer = ResultLeaf.create(minimumCapacity: words) { _ in
-            ResultLeafHeader(count: 0, capacity: Int32(capacity))
+            ResultNodeHeader(count: 0, capacity: Int32(capacity), keys: [], children: [])
         }
         return unsafeDowncast(buffer, to: ResultLeaf.self)
     }
@@ -81,7 +91,7 @@ final class ResultLeaf: ManagedBuffer<ResultLeafHeader, UInt64> {
 
     /// Runs `body` with the header and the columns.
     @inline(__always)
-    func withColumns<R>(_ body: (UnsafeMutablePointer<ResultLeafHeader>, Columns) throws -> R) rethrows -> R {
+    func withColumns<R>(_ body: (UnsafeMutablePointer<ResultNodeHeader>, Columns) throws -> R) rethrows -> R {
         try withUnsafeMutablePointers { header, elements in
             try body(header, Columns(elements, capacity: Int(header.pointee.capacity)))
         }
@@ -202,5 +212,5 @@ final class ResultLeaf: ManagedBuffer<ResultLeafHeader, UInt64> {
     }
 
     /// Approximate heap bytes: object header, leaf header, columns, allocator overhead.
-    var heapBytes: Int { 16 + 8 + (entryCapacity * 3 + (entryCapacity + 1) / 2) * 8 + 8 }
+    var heapBytes: Int { 16 + 24 + (entryCapacity * 3 + (entryCapacity + 1) / 2) * 8 + 8 }
 }

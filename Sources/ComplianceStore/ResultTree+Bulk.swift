@@ -47,13 +47,13 @@ extension ResultTree {
                 let leaf = leaves[0]
                 let capacity = max(4, leaf.count)
                 let root = capacity < leaf.entryCapacity ? leaf.copy(capacity: capacity) : leaf
-                return ResultTree(root: root, height: 0, count: count)
+                return ResultTree(root: root, height: 0, count: count, lastKey: lastKey)
             }
             let last = leaves.count - 1
             if leaves[last].count < ResultLeaf.minFill {
                 ResultTree.balance(leaves[last - 1], leaves[last])
             }
-            var level = ContiguousArray<AnyObject>(leaves.map { $0 as AnyObject })
+            var level = ContiguousArray<ResultNode>(leaves.map { $0 as ResultNode })
             var lowKeys = ContiguousArray(leaves.map { $0.key(at: 0) })
             leaves = []
             var height = 0
@@ -61,13 +61,13 @@ extension ResultTree {
                 (level, lowKeys) = Self.group(level, lowKeys)
                 height += 1
             }
-            return ResultTree(root: level[0], height: height, count: count)
+            return ResultTree(root: level[0], height: height, count: count, lastKey: lastKey)
         }
 
         /// Groups one level's nodes under inner nodes; returns the parents and their low keys.
         static func group(
-            _ nodes: ContiguousArray<AnyObject>, _ lowKeys: ContiguousArray<UInt64>
-        ) -> (ContiguousArray<AnyObject>, ContiguousArray<UInt64>) {
+            _ nodes: ContiguousArray<ResultNode>, _ lowKeys: ContiguousArray<UInt64>
+        ) -> (ContiguousArray<ResultNode>, ContiguousArray<UInt64>) {
             let width = ResultInner.maxChildren
             var sizes = Array(repeating: width, count: nodes.count / width)
             let remainder = nodes.count % width
@@ -77,13 +77,13 @@ extension ResultTree {
                 sizes[sizes.count - 2] = (pair + 1) / 2
                 sizes[sizes.count - 1] = pair / 2
             }
-            var parents = ContiguousArray<AnyObject>()
+            var parents = ContiguousArray<ResultNode>()
             var parentKeys = ContiguousArray<UInt64>()
             parents.reserveCapacity(sizes.count)
             var start = 0
             for size in sizes {
                 let range = start..<(start + size)
-                parents.append(ResultInner(keys: ContiguousArray(lowKeys[(start + 1)..<range.upperBound]), children: ContiguousArray(nodes[range])))
+                parents.append(ResultInner.make(keys: ContiguousArray(lowKeys[(start + 1)..<range.upperBound]), children: ContiguousArray(nodes[range])))
                 parentKeys.append(lowKeys[start])
                 start += size
             }

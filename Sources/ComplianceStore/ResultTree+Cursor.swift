@@ -106,7 +106,7 @@ extension ResultTree {
 
     /// Visits the entries ≥ `key` below `node`; false once `body` asked to stop.
     static func visit(
-        _ node: AnyObject, height: Int, from key: UInt64, _ body: (UInt64, ResultValue) throws -> Bool
+        _ node: ResultNode, height: Int, from key: UInt64, _ body: (UInt64, ResultValue) throws -> Bool
     ) rethrows -> Bool {
         if height == 0 {
             let leaf = unsafeDowncast(node, to: ResultLeaf.self)
@@ -139,7 +139,7 @@ extension ResultTree {
         try Self.visitLeaves(root, height: height, body)
     }
 
-    static func visitLeaves(_ node: AnyObject, height: Int, _ body: (ResultLeaf.Columns, Int) throws -> Void) rethrows {
+    static func visitLeaves(_ node: ResultNode, height: Int, _ body: (ResultLeaf.Columns, Int) throws -> Void) rethrows {
         if height == 0 {
             try unsafeDowncast(node, to: ResultLeaf.self).withColumns { header, columns in
                 try body(columns, Int(header.pointee.count))

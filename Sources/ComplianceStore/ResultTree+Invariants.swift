@@ -10,11 +10,12 @@ extension ResultTree {
         if let problem = Self.check(root, height: height, low: nil, high: nil, isRoot: true, total: &total, previous: &previous) {
             return problem
         }
-        return total == count ? nil : "count \(count) but \(total) entries"
+        if total != count { return "count \(count) but \(total) entries" }
+        return previous == lastKey ? nil : "lastKey \(lastKey) but the largest key is \(String(describing: previous))"
     }
 
     static func check(
-        _ node: AnyObject, height: Int, low: UInt64?, high: UInt64?, isRoot: Bool, total: inout Int, previous: inout UInt64?
+        _ node: ResultNode, height: Int, low: UInt64?, high: UInt64?, isRoot: Bool, total: inout Int, previous: inout UInt64?
     ) -> String? {
         if height == 0 {
             let leaf = unsafeDowncast(node, to: ResultLeaf.self)

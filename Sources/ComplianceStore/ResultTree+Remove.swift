@@ -36,8 +36,26 @@ extension ResultTree {
             // An append-split node may have kept a lone leaf that is now empty.
             root = nil
             height = 0
+            lastKey = 0
+        } else if key == lastKey {
+            lastKey = Self.lastKey(root!, height: height) ?? 0
         }
         return old
+    }
+
+    /// The largest key below `node`, right to left past empty leaves.
+    ///
+    /// - Complexity: O(height) unless leaves are empty.
+    static func lastKey(_ node: ResultNode, height: Int) -> UInt64? {
+        if height == 0 {
+            let leaf = unsafeDowncast(node, to: ResultLeaf.self)
+            return leaf.count == 0 ? nil : leaf.key(at: leaf.count - 1)
+        }
+        let children = unsafeDowncast(node, to: ResultInner.self).children
+        for child in children.reversed() {
+            if let key = lastKey(child, height: height - 1) { return key }
+        }
+        return nil
     }
 
     /// Removes `key` (which is present) below `inner`, which this tree alone holds.

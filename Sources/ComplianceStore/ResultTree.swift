@@ -14,25 +14,30 @@
 public struct ResultTree: @unchecked Sendable {
     // Safe to send: the nodes reachable from a copy that another thread may hold are never
     // written again (the writer copies a shared node before it writes).
-    var root: AnyObject?
+    var root: ResultNode?
     /// 0 when the root is a leaf.
     var height: Int
     /// The number of entries.
     ///
     /// - Complexity: O(1).
     public internal(set) var count: Int
+    /// The largest key (0 when empty): keys past it are absent without a descent, which makes
+    /// the lookups of results arriving in key order O(1).
+    var lastKey: UInt64
 
     /// An empty tree.
     public init() {
         root = nil
         height = 0
         count = 0
+        lastKey = 0
     }
 
-    init(root: AnyObject?, height: Int, count: Int) {
+    init(root: ResultNode?, height: Int, count: Int, lastKey: UInt64) {
         self.root = root
         self.height = height
         self.count = count
+        self.lastKey = lastKey
     }
 
     /// Whether the tree has no entries.
@@ -42,7 +47,7 @@ public struct ResultTree: @unchecked Sendable {
     ///
     /// - Complexity: O(log n).
     public func value(forKey key: UInt64) -> ResultValue? {
-        guard var node = root else { return nil }
+        guard key <= lastKey, var node = root else { return nil }
         var level = height
         while level > 0 {
             let inner = unsafeDowncast(node, to: ResultInner.self)
@@ -71,6 +76,7 @@ public struct ResultTree: @unchecked Sendable {
             leaf.insert(key, value, at: 0)
             root = leaf
             count = 1
+            lastKey = key
             return nil
         }
         if height == 0 {
@@ -83,13 +89,13 @@ public struct ResultTree: @unchecked Sendable {
             return old
         case .inserted:
             count += 1
-            return nil
         case .split(let separator, let right):
-            root = ResultInner(keys: [separator], children: [root!, right])
+            root = ResultInner.make(keys: [separator], children: [root!, right])
             height += 1
             count += 1
-            return nil
         }
+        if key > lastKey { lastKey = key }
+        return nil
     }
 
     /// What an insert did to the node it was given.
@@ -97,13 +103,13 @@ public struct ResultTree: @unchecked Sendable {
         case replaced(ResultValue)
         case inserted
         /// The node split: `right` takes the keys ≥ `separator` and goes right of the node.
-        case split(separator: UInt64, right: AnyObject)
+        case split(separator: UInt64, right: ResultNode)
     }
 
     /// Makes the leaf at `reference` writable by this tree alone, with room for one more entry
     /// if it is a small root that is full: copies it when shared, grows it when full and small.
     @inline(__always)
-    static func prepareLeaf(_ reference: inout AnyObject) {
+    static func prepareLeaf(_ reference: inout ResultNode) {
         let unique = isKnownUniquelyReferenced(&reference)
         let leaf = unsafeDowncast(reference, to: ResultLeaf.self)
         let capacity = leaf.entryCapacity
@@ -116,7 +122,7 @@ public struct ResultTree: @unchecked Sendable {
     }
 
     /// Inserts into `node`, which this tree alone holds.
-    static func insert(_ key: UInt64, _ value: ResultValue, into node: AnyObject, height: Int) -> InsertOutcome {
+    static func insert(_ key: UInt64, _ value: ResultValue, into node: ResultNode, height: Int) -> InsertOutcome {
         if height == 0 {
             return insert(key, value, into: unsafeDowncast(node, to: ResultLeaf.self))
         }
@@ -175,11 +181,11 @@ public struct ResultTree: @unchecked Sendable {
             // The new child is the last one: keep this node full, as leaves do.
             let separator = inner.keys.removeLast()
             let child = inner.children.removeLast()
-            return .split(separator: separator, right: ResultInner(keys: [], children: [child]))
+            return .split(separator: separator, right: ResultInner.make(keys: [], children: [child]))
         }
         let middle = inner.children.count / 2
         let separator = inner.keys[middle - 1]
-        let right = ResultInner(keys: ContiguousArray(inner.keys[middle...]), children: ContiguousArray(inner.children[middle...]))
+        let right = ResultInner.make(keys: ContiguousArray(inner.keys[middle...]), children: ContiguousArray(inner.children[middle...]))
         inner.keys.removeSubrange((middle - 1)...)
         inner.children.removeSubrange(middle...)
         return .split(separator: separator, right: right)
@@ -193,7 +199,7 @@ public struct ResultTree: @unchecked Sendable {
         return Self.nodeBytes(root, height: height)
     }
 
-    static func nodeBytes(_ node: AnyObject, height: Int) -> Int {
+    static func nodeBytes(_ node: ResultNode, height: Int) -> Int {
         if height == 0 { return unsafeDowncast(node, to: ResultLeaf.self).heapBytes }
         let inner = unsafeDowncast(node, to: ResultInner.self)
         var total = inner.heapBytes
@@ -209,7 +215,7 @@ public struct ResultTree: @unchecked Sendable {
         return Self.leafCapacity(root, height: height)
     }
 
-    static func leafCapacity(_ node: AnyObject, height: Int) -> Int {
+    static func leafCapacity(_ node: ResultNode, height: Int) -> Int {
         if height == 0 { return unsafeDowncast(node, to: ResultLeaf.self).entryCapacity }
         var total = 0
         for child in unsafeDowncast(node, to: ResultInner.self).children {

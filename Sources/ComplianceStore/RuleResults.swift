@@ -21,6 +21,16 @@ struct RuleResults: Sendable {
         }
     }
 
+    /// The value for `key` in the tree of `compliance` (without copying the tree's reference).
+    @inline(__always)
+    func value(in compliance: ResultCompliance, forKey key: UInt64) -> ResultValue? {
+        switch compliance {
+        case .compliant: compliant.value(forKey: key)
+        case .nonCompliant: nonCompliant.value(forKey: key)
+        case .notApplicable: notApplicable.value(forKey: key)
+        }
+    }
+
     /// Runs `body` on the tree of `compliance` in place (no copy of its root reference, so the
     /// tree's nodes stay uniquely held).
     @inline(__always)
@@ -43,7 +53,7 @@ struct RuleResults: Sendable {
 }
 
 /// A group's counters and members, all maintained on every change.
-struct GroupState: Sendable {
+struct GroupCounters: Sendable {
     /// Member rules per `RuleCompliance`, indexed by its raw value.
     var rulesIn: (Int, Int, Int) = (0, 0, 0)
     var compliantPairs = 0

@@ -39,6 +39,13 @@ extension StringTable {
         return copy.withUTF8 { find(UnsafeRawBufferPointer($0), hash: Self.hash(UnsafeRawBufferPointer($0)), visibleCount: count, in: slots) }
     }
 
+    /// Whether one more string of `byteCount` bytes fits in the byte chunks and the id space
+    /// (the deserializer checks this rather than trapping on a hostile stream).
+    func canStore(byteCount: Int) -> Bool {
+        guard byteCount <= Self.maxStringBytes, count < Int(UInt32.max) - 1 else { return false }
+        return chunksAllocated == 0 || writeOffset + byteCount <= Self.chunkBytes || writeChunk + 1 < Self.chunkLimit
+    }
+
     /// Writes the bytes and location of the next id (its tag starts at 0).
     func store(_ bytes: UnsafeRawBufferPointer, as id: UInt32) {
         if writeOffset + bytes.count > Self.chunkBytes || chunksAllocated == 0 {

@@ -40,7 +40,7 @@ struct ReferenceModel {
         let before = groups.keys.map { ($0, pairs($0)) }
         change(&self)
         for (group, old) in before where groups[group] != nil {
-            if GroupState.scoreDiffers(old, pairs(group)) { groups[group] = time }
+            if GroupCounters.scoreDiffers(old, pairs(group)) { groups[group] = time }
         }
     }
 

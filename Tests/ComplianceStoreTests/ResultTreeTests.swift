@@ -131,3 +131,43 @@ struct ResultTreeTests {
         #expect(ResultTree.Cursor(tree, from: 0).peekKey == nil)
     }
 }
+
+@Suite("ResultTree copying")
+struct ResultTreeCopyTests {
+    /// The identities of every node, to see which ones a mutation replaced.
+    static func nodes(_ tree: ResultTree) -> Set<ObjectIdentifier> {
+        var found: Set<ObjectIdentifier> = []
+        func walk(_ node: ResultNode, _ height: Int) {
+            found.insert(ObjectIdentifier(node))
+            if height > 0 { for child in unsafeDowncast(node, to: ResultInner.self).children { walk(child, height - 1) } }
+        }
+        if let root = tree.root { walk(root, tree.height) }
+        return found
+    }
+
+    @Test("A tree held once is mutated in place; after a copy only the path is copied")
+    func pathCopying() {
+        var tree = ResultTree(sortedUniqueKeys: (0..<200_000 as Range<UInt64>).map { ($0 * 2, ResultValue.sample($0)) })
+        #expect(tree.height == 2)
+        var before = Self.nodes(tree)
+        func replaced(_ step: String) -> Int {
+            let now = Self.nodes(tree)
+            defer { before = now }
+            let count = before.subtracting(now).count
+            print("pathCopying \(step): \(count) nodes replaced")
+            return count
+        }
+        tree.updateValue(.sample(1), forKey: 1_001)  // not at the end: no split
+        #expect(replaced("insert") == 0)
+        tree.updateValue(.sample(2), forKey: 2_000)  // a replacement
+        #expect(replaced("replace") == 0)
+        tree.removeValue(forKey: 4_000)
+        #expect(replaced("remove") == 0)
+        let published = tree
+        tree.updateValue(.sample(3), forKey: 3_001)
+        #expect(replaced("insert after a copy") == 3)  // root, inner, leaf on the path
+        #expect(published.value(forKey: 3_001) == nil && tree.value(forKey: 3_001) == .sample(3))
+        tree.updateValue(.sample(4), forKey: 3_003)  // the path is this copy's own now
+        #expect(replaced("second insert after a copy") == 0)
+    }
+}

@@ -146,3 +146,22 @@ struct SerializationTests {
         #expect { try ComplianceStore.deserialize { throw Broken() } } throws: { ($0 as? ComplianceStoreError)?.code == .source }
     }
 }
+
+@Suite("Serialization errors")
+struct SerializationErrorTests {
+    @Test("An error thrown by the caller's closure stops serialization and comes back as is")
+    func emitErrors() {
+        struct Full: Error {}
+        var store = ComplianceStore()
+        let rule = store.ruleSlot(forKey: "rule")
+        _ = store.record((0..<100_000).map { EvaluationInput(rule: rule, resourceType: "T", resourceId: "resource-\($0)", compliance: .compliant, orderingTimestamp: 1) }, recordedTime: 1)
+        var calls = 0
+        #expect(throws: Full.self) {
+            try store.serialize { (_) throws(Full) in
+                calls += 1
+                throw Full()
+            }
+        }
+        #expect(calls == 1)
+    }
+}
