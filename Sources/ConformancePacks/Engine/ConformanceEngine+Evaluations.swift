@@ -1,5 +1,5 @@
 import ComplianceStore
-public import Foundation
+import Foundation
 
 extension ConformanceEngine {
     /// Records the evaluations a rule's function reports (spec §8.19).
