@@ -367,6 +367,66 @@ struct PackQueryScannerTests {
     }
 }
 
+@Suite("The PutEvaluations fast path")
+struct PutEvaluationsScannerTests {
+    func viaDecoder(_ body: String) throws -> PutEvaluationsRequest {
+        try AWSJSON.decode(PutEvaluationsRequest.self, from: ByteBuffer(string: body))
+    }
+
+    @Test("Agrees with JSONDecoder on random bodies (seeded), escapes, nulls and numbers included")
+    func randomBodies() throws {
+        var generator = SeededGenerator(seed: 20_261_203)
+        let texts = ["bucket", "é", "e\\u0301", "a\\\"b", "tab\\there", "\\ud83d\\ude00", "arn:aws:s3:::x/y"]
+        let times = ["1704164645", "1704164645.5", "0", "-1.25e3", "1.7e9"]
+        for _ in 0..<500 {
+            let evaluations = (0..<Int.random(in: 0...5, using: &generator)).map { _ -> String in
+                var members = [
+                    #""ComplianceResourceType": "AWS::S3::Bucket""#,
+                    #""ComplianceResourceId": "\#(texts.randomElement(using: &generator)!)""#,
+                    #""ComplianceType": "\#(["COMPLIANT", "NON_COMPLIANT", "NOT_APPLICABLE", "BOGUS"].randomElement(using: &generator)!)""#,
+                    #""OrderingTimestamp": \#(times.randomElement(using: &generator)!)"#,
+                ]
+                switch Int.random(in: 0..<3, using: &generator) {
+                case 0: members.append(#""Annotation": "\#(texts.randomElement(using: &generator)!)""#)
+                case 1: members.append(#""Annotation": null"#)
+                default: break
+                }
+                members.shuffle(using: &generator)
+                return "{" + members.joined(separator: ", ") + "}"
+            }
+            var members = [#""ResultToken": "\#(texts.randomElement(using: &generator)!)""#, #""Evaluations": [\#(evaluations.joined(separator: ","))]"#]
+            if Bool.random(using: &generator) { members.append(#""TestMode": \#(Bool.random(using: &generator))"#) }
+            members.shuffle(using: &generator)
+            let body = " {" + members.joined(separator: " ,\n ") + "} "
+            let scanned = try #require(PutEvaluationsScanner.scan(ByteBuffer(string: body)), "\(body)")
+            #expect(scanned == (try viaDecoder(body)), "\(body)")
+            #expect(try PutEvaluationsRequest.decode(ByteBuffer(string: body)) == scanned)
+        }
+    }
+
+    @Test("Leaves every unusual body to JSONDecoder, which gives the exact error")
+    func unusualBodies() throws {
+        let unusual = [
+            #"{"ResultToken": "r", "Evaluations": [{"ComplianceResourceType": "t", "ComplianceResourceId": "i", "ComplianceType": "COMPLIANT", "OrderingTimestamp": "2024-01-01"}]}"#,
+            #"{"ResultToken": "r", "ResultToken": "s"}"#,
+            #"{"ResultToken": "r", "Other": 1}"#,
+            #"{"ResultToken": null}"#,
+            #"{"ResultToken": "r", "Evaluations": [{"ComplianceResourceType": "t"}]}"#,
+            #"{"ResultToken": "r", "Evaluations": [{}]}"#,
+            #"{"ResultToken": "r", "Evaluations": [], }"#,
+            #"{"ResultToken": "r", "Evaluations": [{"ComplianceResourceType": "t", "ComplianceResourceId": "i", "ComplianceType": "C", "OrderingTimestamp": 01}]}"#,
+            #"{"ResultToken": "bad\x"}"#,
+            "",
+        ]
+        for body in unusual {
+            #expect(PutEvaluationsScanner.scan(ByteBuffer(string: body)) == nil, "\(body)")
+        }
+        // A body the scanner leaves to the decoder still decodes when it is valid.
+        let request = try PutEvaluationsRequest.decode(ByteBuffer(string: #"{"ResultToken": "r", "Other": 1}"#))
+        #expect(request.resultToken == "r")
+    }
+}
+
 /// SplitMix64: a small seeded generator for repeatable randomized tests.
 struct SeededGenerator: RandomNumberGenerator {
     var state: UInt64
