@@ -191,8 +191,11 @@ enum PageKind: Sendable {
 }
 
 /// The opened dataset the page benchmarks share, and where their walk through it is.
-actor PageSession {
-    static let shared = PageSession()
+///
+/// Not an actor: the benchmark (a class the framework does not make `Sendable`) is passed in, and
+/// the framework runs setup, the iterations and teardown of one benchmark one after another.
+final class PageSession: @unchecked Sendable {
+    nonisolated(unsafe) static let shared = PageSession()
     private var engine: ConformanceEngine?
     private var rules: [(account: String, name: String)] = []
     private var ruleIndex = 0

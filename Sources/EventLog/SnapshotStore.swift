@@ -259,10 +259,11 @@ public struct SnapshotStore: Sendable {
         return aside
     }
 
-    /// Deletes snapshot files older than the newest `keep` valid ones, and the temporary files
-    /// of writes a crash interrupted. A file is valid when its header checks out and `isValid`
-    /// accepts the header (the engine checks the log fingerprint there, so a stale snapshot never
-    /// counts among those kept). Files that fail their checks are left for
+    /// Deletes snapshot files older than the newest `keep` valid ones (of any format), and the
+    /// temporary files of writes a crash interrupted. A file is valid when its header checks out
+    /// and `isValid` accepts the header (the engine checks the format and the log fingerprint
+    /// there, so neither a stale snapshot nor one this build does not start from counts among
+    /// those kept). Files whose header does not check out are left for
     /// ``loadNewest(maxFormatVersion:moveAside:judge:)`` to report and move aside.
     ///
     /// - Returns: The paths removed.
@@ -271,9 +272,14 @@ public struct SnapshotStore: Sendable {
         var removed: [String] = []
         var valid = 0
         for (_, path) in (try? candidates()) ?? [] {
-            guard case .success(let header) = readHeader(path: path), isValid(header) else { continue }
-            valid += 1
-            if valid > keep, (try? FileSystem.remove(path, io: io)) != nil { removed.append(path) }
+            // A damaged header is left for loadNewest to report and move aside.
+            guard case .success(let header) = readHeader(path: path) else { continue }
+            if valid >= keep {
+                // Older than the newest `keep` valid ones: superseded, whatever its format.
+                if (try? FileSystem.remove(path, io: io)) != nil { removed.append(path) }
+            } else if isValid(header) {
+                valid += 1
+            }
         }
         removed += removeLeftovers()
         if !removed.isEmpty { try? FileSystem.syncDirectory(directory, io: io) }

@@ -106,9 +106,14 @@ struct EngineSink: EvaluationSink {
 
 /// Reads a file in large blocks and hands out its lines (without their newline).
 struct LineReader {
+    /// A longer line is an error, not a reason to read the whole input into memory.
+    static let maxLine = 8 << 20
+
     let handle: FileHandle
     private var buffer: [UInt8] = []
     private var start = 0
+    /// Where the search for the next newline resumes (nothing before it is a newline).
+    private var scanned = 0
     private var ended = false
     /// Bytes read so far.
     private(set) var consumed = 0
@@ -118,20 +123,26 @@ struct LineReader {
     }
 
     /// The next line, or nil at the end; a last line without a newline counts.
-    mutating func next<R>(_ body: (UnsafeRawBufferPointer) -> R) -> R? {
+    mutating func next<R>(_ body: (UnsafeRawBufferPointer) -> R) throws -> R? {
         while true {
-            if let newline = buffer[start...].firstIndex(of: 0x0A) {
+            if let newline = buffer[scanned...].firstIndex(of: 0x0A) {
                 let result = buffer.withUnsafeBytes { body(UnsafeRawBufferPointer(rebasing: $0[start..<newline])) }
                 start = newline + 1
+                scanned = start
                 return result
             }
+            scanned = buffer.count
             if ended {
                 guard start < buffer.count else { return nil }
                 let result = buffer.withUnsafeBytes { body(UnsafeRawBufferPointer(rebasing: $0[start...])) }
                 start = buffer.count
                 return result
             }
+            guard buffer.count - start <= Self.maxLine else {
+                throw LineError("a line is longer than \(Self.maxLine) bytes; is this NDJSON?")
+            }
             buffer.removeFirst(start)
+            scanned -= start
             start = 0
             let block = handle.readData(ofLength: 4 << 20)
             if block.isEmpty { ended = true } else { buffer += block }

@@ -136,11 +136,12 @@ struct CompliancePagingTests {
             try await engine.putConfigRule(userRule("user"), context: context)
             rules[context, default: []].append("user")
         }
-        // 1,000,000 results (resources reused, so many replace others), mixed with pack
-        // updates, deletions of results and rules, in 100 ingests of 10,000.
-        let total = 1_000_000
+        // 1,000,000 results, each for a resource id not seen before (hostile input: a million
+        // distinct ids), then 100,000 for ids seen before (replacements), mixed with pack
+        // updates, deletions of results and rules, in 110 ingests of 10,000.
+        let total = 1_100_000
         let contexts = [alice, bob]
-        let resources = (0..<50_000).map { "resource-\($0)" }
+        let resources = (0..<50_000).map { "fresh-\($0 / 10_000)-\($0 % 10_000)" }
         let notes = (0..<20).map { "note \($0)" }
         let types = ["AWS::S3::Bucket", "AWS::EC2::Instance"]
         let compliances = ["COMPLIANT", "NON_COMPLIANT", "NOT_APPLICABLE"]
@@ -155,7 +156,7 @@ struct CompliancePagingTests {
                 records.append(EvaluationRecord(
                     accountId: context.accountId, region: context.region, configRuleName: rules[context]![Int(random >> 1 % 21) % 21],
                     complianceResourceType: types[Int(random >> 8 & 1)],
-                    complianceResourceId: resources[Int(random >> 9 % 50_000) % 50_000],
+                    complianceResourceId: round < 100 ? "fresh-\(round)-\(records.count)" : resources[Int(random >> 9 % 50_000) % 50_000],
                     complianceType: compliances[Int(random >> 28 % 3) % 3],
                     annotation: random >> 31 & 1 == 0 ? notes[Int(random >> 32) % 20] : nil,
                     orderingTimestamp: times[Int(random >> 40) % 1000]))
@@ -171,6 +172,11 @@ struct CompliancePagingTests {
             default: break
             }
         }
+        // Memory stays proportional to what is stored (the store's own accounting, independent
+        // of the other tests in this process): strings, columns and nodes.
+        let memory = engine.core.withLock { $0.state.compliance.memory() }
+        #expect(memory.strings >= 1_000_000)
+        #expect(memory.bytesPerResult < 120, "\(memory.bytesPerResult) bytes per result")
         let live = engine.stateDigest()
         let last = engine.lastSequence
         await engine.core.withLock { $0.snapshotTask }?.value

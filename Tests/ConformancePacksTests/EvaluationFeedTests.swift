@@ -27,6 +27,13 @@ struct EvaluationFeedTests {
             let many = (0..<101).map { Feed.evaluation("b\($0)", .compliant) }
             #expect(await code(PutEvaluationsRequest(evaluations: many, resultToken: "rule")) == .validation)
             #expect(await code(PutEvaluationsRequest(evaluations: [Feed.evaluation(String(repeating: "x", count: 769), .compliant)], resultToken: "rule")) == .validation)
+            // Times the engine cannot record are refused, never a trap (1e16 s overflows Int64 ms).
+            for seconds in [1e16, -1e300, 253_402_300_800.0] {
+                let far = Evaluation(
+                    complianceResourceType: "AWS::S3::Bucket", complianceResourceId: "b", complianceType: .compliant,
+                    orderingTimestamp: Date(timeIntervalSince1970: seconds))
+                #expect(await code(PutEvaluationsRequest(evaluations: [far], resultToken: "rule")) == .invalidParameterValue)
+            }
             // 768 characters is the most a resource id may have.
             #expect(await code(PutEvaluationsRequest(evaluations: [Feed.evaluation(String(repeating: "x", count: 768), .compliant)], resultToken: "rule")) == nil)
             // TestMode checks all but the token, and records nothing.
@@ -140,7 +147,9 @@ struct EvaluationFeedTests {
                 record(alice.accountId, alice.region, "rule", "f", "NOT_APPLICABLE"),
             ]
             let sequence = engine.lastSequence
-            #expect(await errorCode { _ = try await engine.ingest(records, strict: true) } != nil)
+            let strict = try await engine.ingest(records, strict: true)
+            #expect(strict.accepted == 0)
+            #expect(strict.rejected.map(\.index) == [2, 3, 4])
             #expect(engine.lastSequence == sequence, "strict: nothing recorded")
             let report = try await engine.ingest(records)
             #expect(report.accepted == 3)

@@ -149,7 +149,7 @@ func invariantViolations(_ state: EngineState) -> [String] {
             }
             let due = state.due.entries.contains { $0.partition == key && $0.name.byteEquals(pack.name) && $0.time == pack.dueTime }
             if pack.state.isInProgress != (pack.pending != nil) || (pack.pending != nil) != due {
-                problems.append("\(at): \(pack.name) is \(pack.state.wireName) with pending \(String(describing: pack.pending)), due entry \(due)")
+                problems.append("\(at): \(pack.name) is \(pack.state.modelState) with pending \(String(describing: pack.pending)), due entry \(due)")
             }
             if pack.state == .createFailed && pack.statusReason == nil {
                 problems.append("\(at): \(pack.name) failed without a reason")

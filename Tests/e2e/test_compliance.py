@@ -101,6 +101,18 @@ def test_refusals(config, pack):
         "InvalidNextTokenException", "NoSuchConfigRuleException")
 
 
+def test_huge_timestamps_are_refused_and_the_server_stays_up(server, config, pack):
+    s3 = pack["s3-versioning"]
+    for timestamp in ["1e16", "1e300", "-1e300"]:
+        body = ('{"ResultToken": "%s", "Evaluations": [{"ComplianceResourceType": "AWS::S3::Bucket", '
+                '"ComplianceResourceId": "b", "ComplianceType": "COMPLIANT", "OrderingTimestamp": %s}]}' % (s3, timestamp))
+        answer = requests.post(server.url, data=body, headers={
+            "X-Amz-Target": "StarlingDoveService.PutEvaluations", "Content-Type": "application/x-amz-json-1.1"})
+        assert answer.status_code == 400, answer.text
+        assert answer.json()["__type"] in ("InvalidParameterValueException", "SerializationException"), answer.text
+    assert config.describe_conformance_packs()["ConformancePackDetails"]
+
+
 def test_user_rule_results_and_their_deletion(config):
     config.put_config_rule(ConfigRule={"ConfigRuleName": "mine", "Source": {"Owner": "AWS", "SourceIdentifier": "S3_BUCKET_VERSIONING_ENABLED"}})
     config.put_evaluations(ResultToken="mine", Evaluations=[evaluation("b", "NON_COMPLIANT")])
@@ -162,7 +174,8 @@ def test_bulk_admin_target(server, config, pack):
     assert [(r["Index"], r["ErrorCode"]) for r in body["Rejected"]] == [(50, "NoSuchConfigRuleException"), (51, "InvalidParameterValueException")]
     assert len(config.get_compliance_details_by_config_rule(ConfigRuleName=s3, Limit=100)["EvaluationResults"]) == 50
     strict = admin(server, "PutEvaluationResults", {"EvaluationResults": records, "Strict": True})
-    assert strict.status_code == 400 and strict.json()["__type"] == "NoSuchConfigRuleException"
+    assert strict.status_code == 200, strict.text
+    assert strict.json()["Accepted"] == 0 and [r["Index"] for r in strict.json()["Rejected"]] == [50, 51]
 
 
 def ndjson(tmp_path, rule, count, bad=()):
@@ -193,9 +206,25 @@ def test_load_into_a_server(server, config, pack, tmp_path):
     ids = config.get_compliance_details_by_config_rule(ConfigRuleName=s3, Limit=1)["EvaluationResults"]
     assert ids[0]["EvaluationResultIdentifier"]["EvaluationResultQualifier"]["ResourceId"] == "bucket-\u00e9-0"
 
-    strict = subprocess.run([conform_bin(), "load", str(path), "--endpoint-url", server.url, "--strict"],
+    # --strict stops at the first bad line, having recorded every line before it and none after.
+    config.put_config_rule(ConfigRule={"ConfigRuleName": "strict", "Source": {"Owner": "AWS", "SourceIdentifier": "S3_BUCKET_VERSIONING_ENABLED"}})
+    strict_path = ndjson(tmp_path, "strict", 30, bad={12})
+    lines = strict_path.read_text().splitlines()
+    lines[20] = lines[20].replace('"strict"', '"missing-rule"')
+    strict_path.write_text("\n".join(lines) + "\n")
+    strict = subprocess.run([conform_bin(), "load", str(strict_path), "--endpoint-url", server.url, "--strict", "--batch-size", "7"],
                             capture_output=True, text=True, timeout=300)
-    assert strict.returncode != 0 and "line 8:" in strict.stderr
+    assert strict.returncode != 0 and "line 13:" in strict.stderr
+    assert strict.stdout.startswith("loaded 12 results, 1 rejected")
+    assert len(config.get_compliance_details_by_config_rule(ConfigRuleName="strict", Limit=100)["EvaluationResults"]) == 12
+    # A refusal by the engine (an unknown rule, line 21 here) stops it the same way.
+    tail = tmp_path / "tail.ndjson"
+    tail.write_text("\n".join(lines[13:]) + "\n")
+    refused = subprocess.run([conform_bin(), "load", str(tail), "--endpoint-url", server.url, "--strict", "--batch-size", "5"],
+                             capture_output=True, text=True, timeout=300)
+    assert refused.returncode != 0 and "line 8:" in refused.stderr, refused.stderr
+    assert refused.stdout.startswith("loaded 7 results, 1 rejected")
+    assert len(config.get_compliance_details_by_config_rule(ConfigRuleName="strict", Limit=100)["EvaluationResults"]) == 19
 
 
 def test_load_into_a_data_directory(make_server, tmp_path):

@@ -96,30 +96,32 @@ extension ConformanceEngine {
 
     /// Publishes the newest frozen version whose events are all durable, and claims a periodic
     /// snapshot of it when enough bytes were applied since the last one.
+    ///
+    /// The versions are taken under the writer lock, published after it: a publication waits for
+    /// readers' few instructions and may free an old version's nodes, and writers need not wait.
     func publishDurable(snapshots: Bool = true) {
         guard let log else { return }
         let durable = log.durableSequence
-        // Versions superseded here are released after the lock: the last reference to an old
-        // version may free many nodes.
         var superseded: [EngineVersion] = []
-        let claimed: EngineVersion? = core.withLock { core in
+        let (newest, claimed): (EngineVersion?, Bool) = core.withLock { core in
             var newest: EngineVersion?
             while let first = core.unpublished.first, first.state.lastSequence <= durable {
                 if let older = newest { superseded.append(older) }
                 newest = core.unpublished.removeFirst()
             }
-            guard let newest else { return nil }
-            // Under the writer lock: publications are serialised, and in sequence order.
-            if newest.state.lastSequence > published.load().state.lastSequence { published.publish(newest) }
+            guard let newest else { return (nil, false) }
             guard snapshots, snapshotEveryBytes > 0, !core.snapshotInFlight, !core.closed,
                   newest.appliedBytes >= core.snapshotAppliedBytes + snapshotEveryBytes
-            else { return nil }
+            else { return (newest, false) }
             core.snapshotInFlight = true
             core.snapshotAppliedBytes = newest.appliedBytes
-            return newest
+            return (newest, true)
         }
-        superseded.removeAll()
-        if let claimed { scheduleSnapshot(claimed.state) }
+        superseded.removeAll()  // outside the lock: the last reference may free many nodes
+        guard let newest else { return }
+        // Publications may race: the slot serialises them, and a newer one always wins.
+        published.publish(newest) { $0.state.lastSequence < newest.state.lastSequence }
+        if claimed { scheduleSnapshot(newest.state) }
     }
 
     /// Appends `events` to the log, applies them and freezes the result. Called under the lock.

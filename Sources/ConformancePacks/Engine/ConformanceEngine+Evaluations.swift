@@ -37,12 +37,11 @@ extension ConformanceEngine {
                 complianceType: evaluation.complianceType.rawValue, annotation: evaluation.annotation,
                 orderingTimestamp: evaluation.orderingTimestamp, path: "evaluations.\(index + 1).member"))
         }
-        let testMode = request.testMode ?? false
+        // TestMode checks everything but the token, and records nothing (spec §8.19).
+        if request.testMode == true { return PutEvaluationsResponse(failedEvaluations: []) }
         let token = request.resultToken
         try await perform { state, now throws(ConformanceError) -> Decision<Void> in
-            let rule = Self.rule(forToken: token, in: state[partition: key])
-            if testMode { return Decision(events: [], result: ()) }
-            guard let rule else {
+            guard let rule = Self.rule(forToken: token, in: state[partition: key]) else {
                 throw ConformanceError(
                     .invalidResultToken,
                     "The ResultToken provided is invalid: this engine's result tokens are rule names (or ARNs or ids), and no rule of this account and region is named '\(token.prefix(256))'.")
@@ -126,7 +125,7 @@ extension ConformanceEngine {
     /// The rule a `ResultToken` names: its name, else its ARN or id.
     static func rule(forToken token: String, in partition: PartitionState) -> RuleRecord? {
         if let rule = partition.rules[token] { return rule }
-        return partition.rules.orderedValues.first { $0.arn == token || $0.id == token }
+        return partition.rules.orderedValues.first { $0.arn.byteEquals(token) || $0.id.byteEquals(token) }
     }
 }
 
@@ -139,9 +138,11 @@ struct EvaluationDraft: Sendable {
     /// Epoch ms.
     var orderingTimestamp: Int64
 
-    /// Checks what the model cannot: the compliance type an evaluation may report.
+    /// Checks what the model cannot: the compliance type an evaluation may report, and a time
+    /// the engine can record.
     ///
-    /// - Throws: `InvalidParameterValueException` for `INSUFFICIENT_DATA` or an unknown type.
+    /// - Throws: `InvalidParameterValueException` for `INSUFFICIENT_DATA` or an unknown type, or
+    ///   an `OrderingTimestamp` outside years 1 to 9999.
     init(
         resourceType: String, resourceId: String, complianceType: String, annotation: String?, orderingTimestamp: Date,
         path: String
@@ -154,6 +155,11 @@ struct EvaluationDraft: Sendable {
             throw ConformanceError(
                 .invalidParameterValue,
                 "The ComplianceType \(complianceType) at '\(path).complianceType' cannot be reported by an evaluation. Use COMPLIANT, NON_COMPLIANT or NOT_APPLICABLE.")
+        }
+        guard orderingTimestamp.isWithinAWSRange else {
+            throw ConformanceError(
+                .invalidParameterValue,
+                "The OrderingTimestamp at '\(path).orderingTimestamp' (\(orderingTimestamp.timeIntervalSince1970) seconds since 1970) is outside years 1 to 9999.")
         }
         self.resourceType = resourceType
         self.resourceId = resourceId

@@ -134,9 +134,10 @@ extension ConformanceEngine {
     /// fail are reported and skipped, the rest are recorded together (a few compact events,
     /// one durable group), or, with `strict`, nothing is recorded when any record fails.
     ///
-    /// - Returns: How many were recorded, and which were refused and why.
-    /// - Throws: `ValidationException` for more than ``ingestLimit`` records, or, with `strict`,
-    ///   the first refusal; `InternalFailure`, `ServiceUnavailable` (disk full), `ThrottlingException`.
+    /// - Returns: How many were recorded (0 when `strict` found a refusal), and which were
+    ///   refused and why, in input order.
+    /// - Throws: `ValidationException` for more than ``ingestLimit`` records; `InternalFailure`,
+    ///   `ServiceUnavailable` (disk full), `ThrottlingException`.
     nonisolated(nonsending) public func ingest(_ records: [EvaluationRecord], strict: Bool = false) async throws(ConformanceError) -> IngestReport {
         guard records.count <= Self.ingestLimit else {
             throw ConformanceError(.validation, "A bulk load takes at most \(Self.ingestLimit) records at a time, not \(records.count); split it.")
@@ -175,23 +176,25 @@ extension ConformanceEngine {
                 if !strict || rejected.isEmpty { batch.add(draft, rule: rule) }
             }
             rejected.sort { $0.index < $1.index }
-            // Strict: nothing is recorded, and the answer is the first refusal in input order.
-            if strict, let first = rejected.first { throw first.error }
+            // Strict: all or nothing.
+            if strict, !rejected.isEmpty { return Decision(events: [], result: IngestReport(accepted: 0, rejected: rejected)) }
             return Decision(events: batch.events, result: IngestReport(accepted: batch.count, rejected: rejected))
         }
         return report
     }
 
-    /// The model's constraints on what a record carries (those of `Evaluation`, plus the account,
-    /// region and rule name).
+    /// The model's constraints on what a record carries: those of `Evaluation` (the generated
+    /// checks), plus the account, region and rule name.
     static func check(_ record: EvaluationRecord) throws(ConformanceError) {
         var violations = ConstraintViolations()
         violations.pattern(record.accountId, at: "accountId", .accountId)
         violations.length(record.region, at: "region", min: 1, max: 64)
         violations.length(record.configRuleName, at: "configRuleName", min: 1, max: 128)
-        violations.length(record.complianceResourceType, at: "complianceResourceType", min: 1, max: 256)
-        violations.length(record.complianceResourceId, at: "complianceResourceId", min: 1, max: 768)
-        if let annotation = record.annotation { violations.length(annotation, at: "annotation", min: 1, max: 256) }
+        let evaluation = Evaluation(
+            complianceResourceType: record.complianceResourceType, complianceResourceId: record.complianceResourceId,
+            complianceType: ComplianceType(rawValue: record.complianceType), annotation: record.annotation,
+            orderingTimestamp: record.orderingTimestamp)
+        evaluation.validate(into: &violations, at: "")
         try violations.throwIfAny()
     }
 }

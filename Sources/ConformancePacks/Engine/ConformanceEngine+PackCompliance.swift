@@ -34,7 +34,7 @@ extension ConformanceEngine {
             var rows: [ConformancePackRuleCompliance] = []
             var more = false
             for rule in names where after.map({ $0.bytePrecedes(rule) }) ?? true {
-                let compliance = Self.ruleCompliance(state, key, rule).pack
+                let compliance = ComplianceView.rule(state.compliance, key, rule).pack
                 if let wanted = filter?.complianceType, wanted != compliance { continue }
                 if rows.count == limit {
                     more = true
@@ -153,7 +153,7 @@ extension ConformanceEngine {
             }
             let page = names[start...].prefix(limit)
             let rows = page.map { name in
-                ConformancePackComplianceSummary(conformancePackName: name, conformancePackComplianceStatus: Self.packCompliance(state, key, name))
+                ConformancePackComplianceSummary(conformancePackName: name, conformancePackComplianceStatus: ComplianceView.pack(state.compliance, key, name))
             }
             let next = start + page.count < names.count ? page.last.map {
                 PageToken.encode(.getConformancePackComplianceSummary, scope: scope, lastKey: $0)
@@ -184,34 +184,10 @@ extension ConformanceEngine {
         return own.filter { wanted.contains(ByteString($0)) }
     }
 
-    /// A rule's compliance (spec §6.2), from the store's counters.
-    static func ruleCompliance(_ state: borrowing EngineState, _ key: PartitionKey, _ rule: String)
-        -> (pack: ConformancePackComplianceType, summary: RuleSummary?)
-    {
-        guard let slot = state.compliance.findRuleSlot(forKey: ComplianceKeys.rule(key, rule)),
-              let summary = state.compliance.ruleSummary(slot)
-        else { return (.insufficientData, nil) }
-        switch summary.compliance {
-        case .compliant: return (.compliant, summary)
-        case .nonCompliant: return (.nonCompliant, summary)
-        case .insufficientData: return (.insufficientData, summary)
-        }
-    }
-
-    /// A pack's compliance (spec §6.3), from its counters.
-    static func packCompliance(_ state: borrowing EngineState, _ key: PartitionKey, _ name: String) -> ConformancePackComplianceType {
-        guard let group = state.compliance.findGroupSlot(forKey: ComplianceKeys.pack(key, name)),
-              let summary = state.compliance.groupSummary(group)
-        else { return .insufficientData }
-        if summary.nonCompliantRules > 0 { return .nonCompliant }
-        if summary.compliantRules > 0 { return .compliant }
-        return .insufficientData
-    }
-
     static func packResult(_ row: ResultRow, rule: String) -> ConformancePackEvaluationResult {
         let recorded = Date(epochMilliseconds: row.recordedTime)
         return ConformancePackEvaluationResult(
-            complianceType: row.compliance == .compliant ? .compliant : .nonCompliant,
+            complianceType: ComplianceView.packType(row.compliance),
             evaluationResultIdentifier: identifier(row, rule: rule),
             configRuleInvokedTime: recorded, resultRecordedTime: recorded, annotation: row.annotation)
     }

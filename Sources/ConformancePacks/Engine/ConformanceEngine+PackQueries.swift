@@ -96,8 +96,8 @@ extension ConformanceEngine {
 
     /// `names` without repeats, first occurrence kept.
     static func distinct(_ names: [String]) -> [String] {
-        var seen = Set<String>()
-        return names.filter { seen.insert($0).inserted }
+        var seen = Set<ByteString>()
+        return names.filter { seen.insert(ByteString($0)).inserted }
     }
 
     static func detail(_ pack: PackRecord) -> ConformancePackDetail {
@@ -124,7 +124,7 @@ extension ConformanceEngine {
             conformancePackName: pack.name,
             conformancePackId: pack.id,
             conformancePackArn: pack.arn,
-            conformancePackState: pack.state.wireName,
+            conformancePackState: pack.state.modelState,
             stackArn: pack.stackArn,
             conformancePackStatusReason: pack.statusReason,
             lastUpdateRequestedTime: Date(epochMilliseconds: pack.lastUpdateRequested),

@@ -116,7 +116,7 @@ extension ConformanceEngine {
     static func inUse(_ pack: PackRecord) -> ConformanceError {
         ConformanceError(
             .resourceInUse,
-            "The conformance pack '\(pack.name)' is in \(pack.state.wireName) state. Wait until it finishes and try again."
+            "The conformance pack '\(pack.name)' is in \(pack.state.modelState) state. Wait until it finishes and try again."
         )
     }
 

@@ -2,64 +2,8 @@ import ComplianceStore
 import Foundation
 
 extension ConformanceEngine {
-    static let scoresPage = 20
     static let complianceByRulePage = 25
     static let ruleDetailsPage = 10
-
-    /// The compliance score of each pack (spec §8.8, §6.4): `100 × C / (C + N)` over the pack's
-    /// (rule, resource) pairs, or `INSUFFICIENT_DATA` when it has none.
-    ///
-    /// Sorted by name (ascending, or descending with `SortOrder`), or by score with
-    /// `SortBy: SCORE` (`INSUFFICIENT_DATA` last ascending, first descending; ties by name).
-    ///
-    /// - Throws: `ValidationException`, `InvalidLimitException`, `InvalidNextTokenException`, `InternalFailure`.
-    /// - Complexity: O(p log p) for the partition's p packs (at most 50); counters, never a scan of results.
-    nonisolated(nonsending) public func listConformancePackComplianceScores(
-        _ request: ListConformancePackComplianceScoresRequest, context: RequestContext
-    ) async throws(ConformanceError) -> ListConformancePackComplianceScoresResponse {
-        try request.validate()
-        let key = PartitionKey(accountId: context.accountId, region: context.region)
-        let byScore = request.sortBy == .score
-        let descending = request.sortOrder == .descending
-        let named = request.filters?.conformancePackNames
-        let scope = PageToken.scope(key, filters: [Self.filterKey(named), byScore ? "score" : "name", descending ? "desc" : "asc"])
-        let after = try request.nextToken.map { token throws(ConformanceError) in
-            try PageToken.decodePosition(token, .listConformancePackComplianceScores, scope: scope)
-        }
-        let limit = Self.pageSize(request.limit, default: Self.scoresPage)
-        return try await read { state in
-            let packs = state[partition: key].packs
-            let wanted = named.map { Set($0.map(ByteString.init)) }
-            var entries: [ScoreEntry] = []
-            for pack in packs.orderedValues where wanted?.contains(ByteString(pack.name)) ?? true {
-                var entry = ScoreEntry(name: pack.name, score: nil, changed: pack.created)
-                if let group = state.compliance.findGroupSlot(forKey: ComplianceKeys.pack(key, pack.name)),
-                   let summary = state.compliance.groupSummary(group)
-                {
-                    entry.score = summary.score
-                    if summary.scoreChanged > 0 { entry.changed = summary.scoreChanged }
-                }
-                entries.append(entry)
-            }
-            let order = ScoreEntry.Order(byScore: byScore, descending: descending)
-            entries.sort(by: order.precedes)
-            var start = 0
-            if let (name, bits) = after {
-                let last = ScoreEntry(name: name, score: bits == .max ? nil : Double(bitPattern: bits), changed: 0)
-                start = entries.firstIndex { order.precedes(last, $0) } ?? entries.count
-            }
-            let page = entries[start...].prefix(limit)
-            let rows = page.map { entry in
-                ConformancePackComplianceScore(
-                    score: entry.score.map { String(describing: $0) } ?? "INSUFFICIENT_DATA",
-                    conformancePackName: entry.name, lastUpdatedTime: Date(epochMilliseconds: entry.changed))
-            }
-            let next = start + page.count < entries.count ? page.last.map {
-                PageToken.encode(.listConformancePackComplianceScores, scope: scope, lastKey: $0.name, position: $0.score?.bitPattern ?? .max)
-            } : nil
-            return ListConformancePackComplianceScoresResponse(nextToken: next ?? nil, conformancePackComplianceScores: rows)
-        }
-    }
 
     /// The compliance of each rule, user rules and pack rules alike (spec §8.17, §6.2).
     ///
@@ -75,13 +19,10 @@ extension ConformanceEngine {
             throw ConformanceError(.invalidParameterValue, "NOT_APPLICABLE is never the compliance of a rule; filter on COMPLIANT, NON_COMPLIANT or INSUFFICIENT_DATA.")
         }
         let wanted = Set(types.map(\.rawValue))
-        func row(_ state: borrowing EngineState, _ rule: String) -> ComplianceByConfigRule? {
-            let (compliance, summary) = Self.ruleCompliance(state, key, rule)
-            let type: ComplianceType = switch compliance {
-            case .compliant: .compliant
-            case .nonCompliant: .nonCompliant
-            default: .insufficientData
-            }
+        /// The row of a rule, nil when the filter leaves it out.
+        func row(_ store: ComplianceStore, _ rule: String) -> ComplianceByConfigRule? {
+            let (compliance, summary) = ComplianceView.rule(store, key, rule)
+            let type = ComplianceView.type(compliance)
             if !wanted.isEmpty, !wanted.contains(type.rawValue) { return nil }
             let count = type == .nonCompliant ? summary.map {
                 ComplianceContributorCount(cappedCount: $0.cappedCount, capExceeded: $0.capExceeded)
@@ -92,7 +33,7 @@ extension ConformanceEngine {
             return try await read { state throws(ConformanceError) in
                 let rules = state[partition: key].rules
                 for name in names where rules[name] == nil { throw Self.noSuchRule(name) }
-                return DescribeComplianceByConfigRuleResponse(complianceByConfigRules: Self.distinct(names).compactMap { row(state, $0) })
+                return DescribeComplianceByConfigRuleResponse(complianceByConfigRules: Self.distinct(names).compactMap { row(state.compliance, $0) })
             }
         }
         let scope = PageToken.scope(key, filters: wanted.sorted())
@@ -100,14 +41,16 @@ extension ConformanceEngine {
             try PageToken.decode(token, .describeComplianceByConfigRule, scope: scope)
         }
         return try await read { state in
-            let (rows, more) = state[partition: key].rules.page(after: after, limit: Self.complianceByRulePage) { rule in
-                row(state, rule.name)
-            }
-            let present = rows.compactMap { $0 }
-            let next = more ? present.last?.configRuleName.map {
+            let store = state.compliance
+            // The filter decides what counts towards the page, so a page is never short while
+            // matching rules remain.
+            let (rows, more) = state[partition: key].rules.page(
+                after: after, limit: Self.complianceByRulePage, where: { row(store, $0.name) != nil }
+            ) { rule in row(store, rule.name)! }
+            let next = more ? rows.last?.configRuleName.map {
                 PageToken.encode(.describeComplianceByConfigRule, scope: scope, lastKey: $0)
             } : nil
-            return DescribeComplianceByConfigRuleResponse(complianceByConfigRules: present, nextToken: next ?? nil)
+            return DescribeComplianceByConfigRuleResponse(complianceByConfigRules: rows, nextToken: next ?? nil)
         }
     }
 
@@ -154,44 +97,14 @@ extension ConformanceEngine {
             let page = state.compliance.page(rule: slot, filter: filter, after: after, limit: limit)
             let rows = page.rows.map { row in
                 let recorded = Date(epochMilliseconds: row.recordedTime)
-                let type: ComplianceType = switch row.compliance {
-                case .compliant: .compliant
-                case .nonCompliant: .nonCompliant
-                case .notApplicable: .notApplicable
-                }
                 return EvaluationResult(
-                    evaluationResultIdentifier: Self.identifier(row, rule: name), complianceType: type,
+                    evaluationResultIdentifier: Self.identifier(row, rule: name), complianceType: ComplianceView.type(row.compliance),
                     resultRecordedTime: recorded, configRuleInvokedTime: recorded, annotation: row.annotation)
             }
             let next = page.nextAfter.map {
                 PageToken.encode(.getComplianceDetailsByConfigRule, scope: scope, lastKey: name, position: $0)
             }
             return GetComplianceDetailsByConfigRuleResponse(evaluationResults: rows, nextToken: next)
-        }
-    }
-}
-
-/// One row of ListConformancePackComplianceScores before it is written.
-struct ScoreEntry {
-    var name: String
-    /// 0...100, or nil for `INSUFFICIENT_DATA`.
-    var score: Double?
-    /// Epoch ms: when the score last changed, or when the pack was created.
-    var changed: Int64
-
-    /// The order of the rows (spec §8.8).
-    struct Order {
-        var byScore: Bool
-        var descending: Bool
-
-        func precedes(_ a: ScoreEntry, _ b: ScoreEntry) -> Bool {
-            guard byScore else { return descending ? b.name.bytePrecedes(a.name) : a.name.bytePrecedes(b.name) }
-            switch (a.score, b.score) {
-            case let (x?, y?) where x != y: return descending ? x > y : x < y
-            case (nil, _?): return descending
-            case (_?, nil): return !descending
-            default: return a.name.bytePrecedes(b.name)
-            }
         }
     }
 }

@@ -70,8 +70,12 @@ extension ConformanceEngine {
                     break
                 } catch {
                     let path = snapshots.path(of: snapshot)
-                    logger.warning("Passed over a snapshot that does not decode", metadata: ["snapshot.file": "\(path)", "error": "\(error)"])
-                    if ownsLog { snapshots.quarantine(path, tag: "corrupt") }
+                    // A failed read is not damage: such a snapshot is passed over, not moved aside.
+                    let unreadable = (error as? LogError).map { $0.code == .io } ?? false
+                    logger.warning(
+                        unreadable ? "Passed over a snapshot that could not be read" : "Passed over a snapshot that does not decode",
+                        metadata: ["snapshot.file": "\(path)", "error": "\(error)"])
+                    if ownsLog, !unreadable { snapshots.quarantine(path, tag: "corrupt") }
                     undecodable.insert(path)
                 }
             }

@@ -28,26 +28,31 @@ extension ConformanceEngine {
         let durable = log.durableSequence
         do {
             let base: EngineVersion
+            var shared = true
             let current = published.load()
             if current.state.lastSequence == durable {
                 base = current
             } else if let frozen = core.unpublished.last(where: { $0.state.lastSequence == durable }) {
                 base = frozen
             } else {
+                // Not expected (groups end where commands end, and every command is frozen),
+                // but the log is the truth: replay it, into a state of its own.
                 let rebuilt = try Self.rebuild(
                     snapshots: snapshotStore, logDirectory: log.directory, io: io, through: durable, ownsLog: false,
                     logger: logger, reader: { from throws(LogError) in try log.read(from: from, through: durable) }
                 )
-                base = EngineVersion(state: rebuilt.state, appliedBytes: core.appliedBytes)
+                base = EngineVersion(state: rebuilt.state, appliedBytes: rebuilt.replayedBytes)
+                shared = false
             }
             try log.resume()
             core.state = base.state
-            // Strings interned by the failed commands go too (the table is shared by versions).
-            core.state.compliance.rollBack(to: base.state.compliance)
+            // Strings interned by the failed commands go too: the table is shared by the versions
+            // of this history (a replayed state has a table of its own).
+            if shared { core.state.compliance.rollBack(to: base.state.compliance) }
             core.appliedBytes = base.appliedBytes
             core.unpublished.removeAll()
             // Everything through `durable` is durable: the base is the newest durable version.
-            if base !== current { published.publish(base) }
+            if base !== current { published.publish(base) { $0 !== base } }
             nextDue.store(core.state.due.nextTime, ordering: .releasing)
             core.snapshotSequence = min(core.snapshotSequence, base.state.lastSequence)
             core.diskFull = failure.code == .diskFull

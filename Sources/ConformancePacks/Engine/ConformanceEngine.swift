@@ -81,13 +81,13 @@ public final class ConformanceEngine: Sendable {
     }
 
     init(
-        log: EventLog?, snapshotStore: SnapshotStore, state: EngineState, snapshotSequence: UInt64,
+        log: EventLog?, snapshotStore: SnapshotStore, state: EngineState, snapshotSequence: UInt64, appliedBytes: UInt64 = 0,
         configuration: Configuration
     ) {
         self.log = log
         self.snapshotStore = snapshotStore
-        self.core = Mutex(Core(state: state, snapshotSequence: snapshotSequence))
-        self.published = PublishedSlot(EngineVersion(state: state, appliedBytes: 0))
+        self.core = Mutex(Core(state: state, appliedBytes: appliedBytes, snapshotSequence: snapshotSequence))
+        self.published = PublishedSlot(EngineVersion(state: state, appliedBytes: appliedBytes))
         // A read-only view shows the state as it stood: nothing comes due.
         self.nextDue = Atomic(log == nil ? .max : state.due.nextTime)
         self.clock = configuration.clock
@@ -147,12 +147,10 @@ public final class ConformanceEngine: Sendable {
             ]
         )
         // The replayed tail counts towards the next snapshot (and the final one covers it).
-        let engine = ConformanceEngine(
+        return ConformanceEngine(
             log: log, snapshotStore: snapshots, state: state, snapshotSequence: rebuilt.snapshotSequence ?? 0,
-            configuration: configuration
+            appliedBytes: rebuilt.replayedBytes, configuration: configuration
         )
-        engine.core.withLock { $0.appliedBytes = rebuilt.replayedBytes }
-        return engine
     }
 
     /// Flushes the log, writes a final snapshot and releases the directory. Later calls are refused.
@@ -232,7 +230,17 @@ public final class ConformanceEngine: Sendable {
 
 extension Date {
     /// Milliseconds since 1970, rounded down: the resolution of every time the engine records.
-    var epochMilliseconds: Int64 { Int64((timeIntervalSince1970 * 1000).rounded(.down)) }
+    /// Clamped to what an `Int64` holds (callers refuse times outside years 1 to 9999 first).
+    var epochMilliseconds: Int64 {
+        let milliseconds = (timeIntervalSince1970 * 1000).rounded(.down)
+        guard milliseconds.isFinite else { return milliseconds < 0 ? .min : .max }
+        return Int64(exactly: milliseconds) ?? (milliseconds < 0 ? .min : .max)
+    }
+
+    /// Whether the time lies in years 1 to 9999, the range AWS timestamps take.
+    var isWithinAWSRange: Bool {
+        timeIntervalSince1970 >= -62_135_596_800 && timeIntervalSince1970 <= 253_402_300_799
+    }
 
     init(epochMilliseconds: Int64) {
         self.init(timeIntervalSince1970: Double(epochMilliseconds) / 1000)

@@ -28,7 +28,7 @@ enum PackState: UInt8, Sendable, Hashable {
     case deleteFailed = 4
 
     /// The state as the wire (and its messages) name it.
-    var wireName: ConformancePackState {
+    var modelState: ConformancePackState {
         switch self {
         case .createInProgress: .createInProgress
         case .createComplete: .createComplete

@@ -94,6 +94,26 @@ package struct JSONTokenScanner: ~Copyable {
         return value
     }
 
+    /// A non-negative integer of at most `maxDigits` digits, without a leading zero, fraction or
+    /// exponent (JSON forbids "007"; the rest are not integers for the shapes that use this).
+    package mutating func nonNegativeInteger(maxDigits: Int) -> Int? {
+        skipSpace()
+        if index + 1 < bytes.count, bytes[index] == UInt8(ascii: "0"), bytes[index + 1] >= 0x30, bytes[index + 1] <= 0x39 {
+            return nil
+        }
+        var value = 0
+        var digits = 0
+        while index < bytes.count, bytes[index] >= 0x30, bytes[index] <= 0x39 {
+            value = value * 10 + Int(bytes[index] - 0x30)
+            digits += 1
+            index += 1
+            guard digits <= maxDigits else { return nil }
+        }
+        guard digits > 0, index >= bytes.count || ![UInt8(ascii: "."), UInt8(ascii: "e"), UInt8(ascii: "E")].contains(bytes[index])
+        else { return nil }
+        return value
+    }
+
     /// A key or string: its bytes when it has no escapes, compared without making a `String`.
     package mutating func plainString() -> UnsafeRawBufferPointer? {
         guard consume(UInt8(ascii: "\"")) else { return nil }

@@ -18,11 +18,10 @@ struct PackQueryScanner: ~Copyable {
         var nextToken: String?
     }
 
-    private let bytes: UnsafeRawBufferPointer
-    private var index = 0
+    private var tokens: JSONTokenScanner
 
     private init(_ bytes: UnsafeRawBufferPointer) {
-        self.bytes = bytes
+        tokens = JSONTokenScanner(bytes)
     }
 
     /// Scans a body; `nil` when it is not in the plain form.
@@ -33,62 +32,15 @@ struct PackQueryScanner: ~Copyable {
         }
     }
 
-    private mutating func skipSpace() {
-        while index < bytes.count {
-            switch bytes[index] {
-            case 0x20, 0x09, 0x0A, 0x0D: index += 1
-            default: return
-            }
-        }
-    }
-
-    private mutating func consume(_ byte: UInt8) -> Bool {
-        skipSpace()
-        guard index < bytes.count, bytes[index] == byte else { return false }
-        index += 1
-        return true
-    }
-
-    private mutating func peek(_ byte: UInt8) -> Bool {
-        skipSpace()
-        return index < bytes.count && bytes[index] == byte
-    }
+    private mutating func consume(_ byte: UInt8) -> Bool { tokens.consume(byte) }
 
     /// A string without escapes or control characters.
     private mutating func string() -> String? {
-        guard consume(UInt8(ascii: "\"")) else { return nil }
-        let start = index
-        while index < bytes.count {
-            let byte = bytes[index]
-            if byte == UInt8(ascii: "\"") {
-                let text = String(validating: bytes[start..<index], as: UTF8.self)
-                index += 1
-                return text
-            }
-            guard byte >= 0x20, byte != UInt8(ascii: "\\") else { return nil }
-            index += 1
-        }
-        return nil
+        tokens.plainString().flatMap { String(validating: $0, as: UTF8.self) }
     }
 
     private mutating func integer() -> Int? {
-        skipSpace()
-        // JSON forbids leading zeros ("007"); leave those to JSONDecoder's error.
-        if index + 1 < bytes.count, bytes[index] == UInt8(ascii: "0"), bytes[index + 1] >= 0x30, bytes[index + 1] <= 0x39 {
-            return nil
-        }
-        var value = 0
-        var digits = 0
-        while index < bytes.count, bytes[index] >= 0x30, bytes[index] <= 0x39 {
-            value = value * 10 + Int(bytes[index] - 0x30)
-            digits += 1
-            index += 1
-            guard digits <= 9 else { return nil }
-        }
-        // A fraction or exponent is not the plain form.
-        guard digits > 0, index >= bytes.count || ![UInt8(ascii: "."), UInt8(ascii: "e"), UInt8(ascii: "E")].contains(bytes[index])
-        else { return nil }
-        return value
+        tokens.nonNegativeInteger(maxDigits: 9)
     }
 
     private mutating func stringList() -> [String]? {
@@ -130,8 +82,7 @@ struct PackQueryScanner: ~Copyable {
                 guard consume(UInt8(ascii: ",")) else { return nil }
             }
         }
-        skipSpace()
-        return index == bytes.count ? query : nil
+        return tokens.atEnd() ? query : nil
     }
 }
 

@@ -18,11 +18,7 @@ package struct SigV4Signer: Sendable {
 
     /// Adds `X-Amz-Date`, `X-Amz-Content-Sha256` and `Authorization` to `head` for `body`.
     package func sign(_ head: inout HTTPRequest, body: [UInt8], now: Date = Date()) {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        formatter.dateFormat = "yyyyMMdd'T'HHmmss'Z'"
-        let amzDate = formatter.string(from: now)
+        let amzDate = SigV4Verifier.formatAmzDate(now)
         let date = String(amzDate.prefix(8))
         let payloadHash = SigV4Verifier.hex(SHA256.hash(data: body))
         head.headerFields[HTTPField.Name("X-Amz-Date")!] = amzDate

@@ -7,8 +7,8 @@ import Foundation
 /// A line is a flat JSON object: a PutEvaluations `Evaluation` plus `AccountId`, `Region` and
 /// `ConfigRuleName`. The common form (string values with any JSON escapes, a number or string
 /// `OrderingTimestamp`, `null` for an absent optional) is scanned directly, an order of magnitude
-/// faster than `JSONDecoder`; anything else (nested values, odd spacing that the scanner does not
-/// follow) goes through `JSONDecoder`, which gives the exact error.
+/// faster than `JSONDecoder`; anything else (nested values, repeated keys, a line that is not
+/// JSON) goes through `JSONDecoder`, which gives the exact error.
 struct EvaluationLineParser {
     private let decoder = JSONDecoder()
 

@@ -5,8 +5,8 @@ import NIOCore
 import NIOHTTP1
 import NIOPosix
 
-/// One HTTP/1.1 keep-alive connection to a conform (or AWS-compatible) endpoint, for commands
-/// that send it requests one after another (`conform load --endpoint-url`). Requests are signed
+/// HTTP/1.1 connections to a conform (or AWS-compatible) endpoint, each for requests sent one
+/// after another (`conform load --endpoint-url`). Requests are signed
 /// with SigV4 from the usual environment (`AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`,
 /// `AWS_DEFAULT_REGION`), as the AWS CLI does.
 struct HTTPEndpoint {
@@ -14,11 +14,13 @@ struct HTTPEndpoint {
     let port: Int
     let signer: SigV4Signer
 
-    /// Parses `http://HOST:PORT` (a path, if any, is ignored: AWS JSON posts to `/`).
+    /// Parses `http://HOST:PORT` (a path, if any, is ignored: AWS JSON posts to `/`; an IPv6
+    /// host is written in brackets).
     init(url: String, environment: [String: String] = ProcessInfo.processInfo.environment) throws {
-        guard let components = URLComponents(string: url), components.scheme == "http", let host = components.host, !host.isEmpty else {
+        guard let components = URLComponents(string: url), components.scheme == "http", var host = components.host, !host.isEmpty else {
             throw LineError("--endpoint-url must be http://HOST:PORT, not '\(url)'")
         }
+        if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
         self.host = host
         self.port = components.port ?? 80
         signer = SigV4Signer(
@@ -35,6 +37,9 @@ struct HTTPEndpoint {
 
     /// Opens the connection, runs `body` with a function that posts one AWS JSON request on it
     /// and waits for the response, and closes the connection.
+    /// The `Host` header's value: the host, bracketed when it is an IPv6 address, and the port.
+    var authority: String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }
+
     func withConnection<Result: Sendable>(
         _ body: (_ post: (_ target: String, _ payload: [UInt8]) async throws -> Response) async throws -> Result
     ) async throws -> Result {
@@ -48,12 +53,12 @@ struct HTTPEndpoint {
         return try await channel.executeThenClose { inbound, outbound in
             var responses = inbound.makeAsyncIterator()
             return try await body { target, payload in
-                var head = HTTPRequest(method: .post, scheme: "http", authority: "\(host):\(port)", path: "/")
+                var head = HTTPRequest(method: .post, scheme: "http", authority: authority, path: "/")
                 head.headerFields[.contentType] = "application/x-amz-json-1.1"
                 head.headerFields[HTTPField.Name("X-Amz-Target")!] = target
                 signer.sign(&head, body: payload)
                 var nioHead = HTTPRequestHead(version: .http1_1, method: .POST, uri: "/")
-                nioHead.headers.add(name: "Host", value: "\(host):\(port)")
+                nioHead.headers.add(name: "Host", value: authority)
                 nioHead.headers.add(name: "Content-Length", value: String(payload.count))
                 for field in head.headerFields { nioHead.headers.add(name: field.name.rawName, value: field.value) }
                 try await outbound.write(.head(nioHead))

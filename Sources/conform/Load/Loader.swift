@@ -51,17 +51,34 @@ struct Loader {
         var batchLines: [Int] = []
         var bytes = 0
         var lineNumber = 0
+        /// Sends the batch; false when `--strict` must stop. Under `--strict` a batch is sent
+        /// strictly (all or nothing); when it holds a refused line, the lines before that one are
+        /// sent again alone, so that everything before the first bad line is recorded and
+        /// nothing after it.
         func flush() async throws -> Bool {
             guard !batch.isEmpty else { return true }
-            let report = try await sink.send(batch, strict: false)
+            defer {
+                batch.removeAll(keepingCapacity: true)
+                batchLines.removeAll(keepingCapacity: true)
+                bytes = 0
+            }
+            var report = try await sink.send(batch, strict: strict)
+            if strict, let first = report.rejected.first {
+                let before = Array(batch[..<first.index])
+                report = before.isEmpty ? IngestReport(accepted: 0, rejected: []) : try await sink.send(before, strict: true)
+                summary.loaded += report.accepted
+                guard report.rejected.isEmpty else { throw LineError("records the engine first refused were refused again: \(report.rejected[0].error)") }
+                reject(batchLines[first.index], first.error.message)
+                return false
+            }
             summary.loaded += report.accepted
-            for rejection in report.rejected { reject(batchLines[rejection.index], rejection.error.message) }
-            batch.removeAll(keepingCapacity: true)
-            batchLines.removeAll(keepingCapacity: true)
-            bytes = 0
-            return !(strict && !report.rejected.isEmpty)
+            for rejection in report.rejected {
+                guard batchLines.indices.contains(rejection.index) else { throw LineError("the endpoint refused a record \(rejection.index) it was not sent") }
+                reject(batchLines[rejection.index], rejection.error.message)
+            }
+            return true
         }
-        while let parsed = lines.next({ line -> Result<EvaluationRecord, LineError>? in
+        while let parsed = try lines.next({ line -> Result<EvaluationRecord, LineError>? in
             line.allSatisfy { $0 == 0x20 || $0 == 0x09 || $0 == 0x0D } ? nil : parser.parse(line)
         }) {
             lineNumber += 1
@@ -69,13 +86,14 @@ struct Loader {
             guard let parsed else { continue }  // a blank line
             switch parsed {
             case .failure(let error):
-                reject(lineNumber, error.description)
                 if strict {
+                    // Everything before the bad line is recorded first.
+                    let clean = try await flush()
+                    if clean { reject(lineNumber, error.description) }
                     summary.stopped = true
-                    summary.seconds = (ContinuousClock.now - started).seconds
-                    progress.clear()
-                    return summary
+                    break
                 }
+                reject(lineNumber, error.description)
             case .success(let record):
                 batch.append(record)
                 batchLines.append(lineNumber)
@@ -155,9 +173,12 @@ struct HTTPSink: EvaluationSink {
 
     func send(_ records: [EvaluationRecord], strict: Bool) async throws -> IngestReport {
         let body = PutEvaluationResultsBody.encode(records, strict: strict)
-        // Escapes can make a batch larger than estimated: then it goes as two requests (each
-        // recorded whole), unless strict, where a batch must be one command.
-        if body.count > Self.bodyLimit, records.count > 1, !strict {
+        // Escapes can make a batch larger than estimated: then it goes as two requests, each
+        // recorded whole. Not under --strict, where a batch is all or nothing.
+        if body.count > Self.bodyLimit, records.count > 1 {
+            guard !strict else {
+                throw LineError("a batch of \(records.count) lines makes a \(body.count)-byte request, over the server's 1 MiB; give a smaller --batch-size")
+            }
             let half = records.count / 2
             let first = try await send(Array(records[..<half]), strict: strict)
             let second = try await send(Array(records[half...]), strict: strict)
@@ -166,13 +187,20 @@ struct HTTPSink: EvaluationSink {
                 rejected: first.rejected + second.rejected.map { .init(index: $0.index + half, error: $0.error) })
         }
         // One connection per batch keeps this simple; batches are large, so its cost is small.
-        let response = try await endpoint.withConnection { post in
-            try await post("ConformAdmin.PutEvaluationResults", body)
+        // A busy or full server (throttled, 503) is tried again, up to five times, backing off.
+        var delay = Duration.milliseconds(250)
+        for attempt in 1...6 {
+            let response = try await endpoint.withConnection { post in
+                try await post("ConformAdmin.PutEvaluationResults", body)
+            }
+            if response.status == 200 { return try PutEvaluationResultsBody.report(response.body) }
+            let text = String(decoding: response.body.prefix(500), as: UTF8.self)
+            let retryable = response.status == 503 || response.status == 429 || text.contains("ThrottlingException")
+            guard retryable, attempt < 6 else { throw LineError("the endpoint answered HTTP \(response.status): \(text)") }
+            try await Task.sleep(for: delay)
+            delay *= 2
         }
-        guard response.status == 200 else {
-            throw LineError("the endpoint answered HTTP \(response.status): \(String(decoding: response.body.prefix(500), as: UTF8.self))")
-        }
-        return try PutEvaluationResultsBody.report(response.body)
+        throw LineError("unreachable")
     }
 
     func close() async throws {}
