@@ -61,15 +61,15 @@ SERVED = [
     ("PutEvaluations", WRITE),
     ("PutExternalEvaluation", WRITE),
     ("DeleteEvaluationResults", WRITE),
-]
-
-# Shapes, validation, JSON writers and error codes only: not routed yet.
-SHAPES_ONLY = [
     ("PutOrganizationConformancePack", WRITE),
     ("DeleteOrganizationConformancePack", WRITE),
     ("DescribeOrganizationConformancePacks", READ),
     ("DescribeOrganizationConformancePackStatuses", READ),
     ("GetOrganizationConformancePackDetailedStatus", READ),
+]
+
+# Shapes, validation, JSON writers and error codes only: not routed yet.
+SHAPES_ONLY = [
     ("DescribeAggregateComplianceByConformancePacks", READ),
     ("GetAggregateConformancePackComplianceSummary", READ),
 ]

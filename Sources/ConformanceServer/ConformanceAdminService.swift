@@ -14,6 +14,16 @@ package protocol ConformanceAdminService: Sendable {
     func putTemplate(documentName: String, documentVersion: String?, body: String) async throws -> String
     /// `ConformAdmin.PutEvaluationResults`: the bulk evaluation feed. Returns what was recorded and refused.
     func ingest(_ records: [EvaluationRecord], strict: Bool) async throws -> IngestReport
+    /// `ConformAdmin.PutOrganization`: records the organization. Returns whether it changed.
+    func putOrganization(_ organization: Organization) async throws -> Bool
+    /// `ConformAdmin.DescribeOrganization`: the organization as recorded.
+    func organization() async throws -> Organization
+    /// `ConformAdmin.PutDeploymentFault`: the next deployments of an organization pack fail in an account.
+    func putDeploymentFault(_ fault: DeploymentFault) async throws
+    /// `ConformAdmin.DeleteDeploymentFault`: clears such a fault. Returns whether there was one.
+    func deleteDeploymentFault(
+        organizationConformancePackName: String, accountId: String, operation: DeploymentFault.Operation?
+    ) async throws -> Bool
 
     /// Whether the service refuses every write (a view of the log as it stood at a point).
     var isReadOnly: Bool { get }

@@ -28,8 +28,11 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "When writes are acknowledged: every-batch (after fdatasync), interval=MS, or none.")
     var durability = "every-batch"
 
-    @Option(help: "A JSON organization document: {\"ManagementAccountId\", \"MemberAccountIds\", \"DelegatedAdministratorAccountIds\"}.")
+    @Option(help: "A JSON organization document: {\"ManagementAccountId\", \"MemberAccountIds\", \"DelegatedAdministratorAccountIds\", \"AllFeaturesEnabled\"}; recorded at start when it differs from the log's.")
     var organization: String?
+
+    @Option(name: .customLong("deployment-delay"), help: "How long deployments stay in progress: 0 (default), 500ms, 5s, 2m.")
+    var deploymentDelay = "0"
 
     @Option(help: "A JSON list of {\"AccessKeyId\", \"SecretAccessKey\", \"AccountId\"}; when given, SigV4 signatures are verified.")
     var credentials: String?
@@ -48,6 +51,23 @@ struct ServeCommand: AsyncParsableCommand {
             throw ValidationError("--durability must be every-batch, interval=MS (MS > 0) or none, not '\(durability)'.")
         }
         guard !dataDirectory.isEmpty else { throw ValidationError("--data-dir must not be empty.") }
+        guard Self.duration(deploymentDelay) != nil else {
+            throw ValidationError("--deployment-delay must be a duration such as 0, 500ms, 5s or 2m (at most a day), not '\(deploymentDelay)'.")
+        }
+    }
+
+    /// `--deployment-delay`: a number with an optional unit (ms, s, m; seconds without one), at most a day.
+    static func duration(_ text: String) -> Duration? {
+        let units: [(String, Double)] = [("ms", 0.001), ("s", 1), ("m", 60)]
+        var number = Substring(text)
+        var scale = 1.0
+        for (suffix, factor) in units where text.hasSuffix(suffix) {
+            number = text.dropLast(suffix.count)
+            scale = factor
+            break
+        }
+        guard let value = Double(number), value.isFinite, value >= 0, value * scale <= 86_400 else { return nil }
+        return .milliseconds(Int64((value * scale * 1000).rounded()))
     }
 
     func run() async throws {
@@ -62,22 +82,13 @@ struct ServeCommand: AsyncParsableCommand {
         } catch {
             throw ValidationError(error.description)
         }
-        if let organization {
-            // Parsed and checked now so a bad file fails fast; the engine has no organization model
-            // yet (a later issue), so the document is not applied.
-            let document: OrganizationDocument
-            do {
-                document = try OrganizationDocument(contentsOfFile: organization)
-            } catch {
-                throw ValidationError(error.description)
+        let recorded: Organization?
+        do {
+            recorded = try organization.map { path throws(OrganizationDocument.LoadError) in
+                try OrganizationDocument.load(contentsOfFile: path)
             }
-            logger.notice(
-                "Organization file read; the engine does not model organizations yet, so it is not applied",
-                metadata: [
-                    "org.management_account": "\(document.managementAccountId)",
-                    "org.members": "\(document.memberAccountIds.count)",
-                ]
-            )
+        } catch {
+            throw ValidationError(error.description)
         }
         let configuration = ServerConfiguration(host: host, port: port, credentials: store)
         let ready: @Sendable (String, Int) -> Void = { host, port in
@@ -93,9 +104,19 @@ struct ServeCommand: AsyncParsableCommand {
                 .init(
                     dataDirectory: dataDirectory,
                     durability: ConformanceEngine.Durability(parsing: durability) ?? .everyBatch,
+                    deploymentDelay: Self.duration(deploymentDelay) ?? .zero,
                     logger: Logger(label: "conform.engine")
                 )
             )
+            // The file wins over the log's organization; without one the recorded organization stands.
+            if let recorded, try await engine.putOrganization(recorded) {
+                logger.notice(
+                    "Organization recorded from the file",
+                    metadata: [
+                        "org.management_account": "\(recorded.managementAccountId)",
+                        "org.members": "\(recorded.memberAccountIds.count)",
+                    ])
+            }
         }
         do {
             try await ConformanceServer.run(service: engine, configuration: configuration, logger: logger, onReady: ready)

@@ -18,6 +18,15 @@ struct ReplayTests {
         var random = SeededGenerator(seed: seed)
         var outcomes: [String: Int] = [:]
         let packNames = (0..<6).map { "Pack\($0)" }
+        let accounts = ["111111111111", "333333333333", "444444444444", "555555555555"]
+        func organization(_ random: inout SeededGenerator) -> Organization {
+            let members = accounts.filter { _ in Bool.random(using: &random) }
+            // 111111111111 manages; 333333333333 administers when it is a member.
+            return try! Organization(
+                managementAccountId: "111111111111", memberAccountIds: members,
+                delegatedAdministratorAccountIds: members.contains("333333333333") ? ["333333333333"] : [])
+        }
+        _ = try? await engine.putOrganization(organization(&random))
         for step in 0..<count {
             let context = contexts.randomElement(using: &random)!
             let pack = packNames.randomElement(using: &random)!
@@ -55,13 +64,33 @@ struct ReplayTests {
                     try await engine.putTemplate(s3Uri: "s3://bucket/t\(step % 3).yaml", body: template(rules: ["s3-\(step % 5)", "shared"]))
                 case 82..<84:
                     try await engine.putTemplate(documentName: "doc-\(step % 2)", body: template(rules: ["ssm-\(step % 7)"]))
-                case 84..<92:
+                case 84..<89:
                     _ = try await engine.describeConformancePackStatus(.init(), context: context)
-                default:
+                case 89..<91:
                     _ = try await engine.describeConformancePacks(.init(limit: 2), context: context)
+                case 91..<95:
+                    let rules = (0..<Int.random(in: 1...3, using: &random)).map { _ in "o\(Int.random(in: 0..<4, using: &random))" }
+                    let excluded = accounts.filter { _ in Int.random(in: 0..<4, using: &random) == 0 }
+                    _ = try await engine.putOrganizationConformancePack(
+                        PutOrganizationConformancePackRequest(
+                            organizationConformancePackName: "Org\(step % 3)", templateBody: template(rules: rules), excludedAccounts: excluded),
+                        context: context)
+                case 95..<97:
+                    try await engine.deleteOrganizationConformancePack(.init(organizationConformancePackName: "Org\(step % 3)"), context: context)
+                case 97:
+                    try await engine.putOrganization(organization(&random))
+                case 98:
+                    try await engine.putDeploymentFault(DeploymentFault(
+                        organizationConformancePackName: "Org\(step % 3)", accountId: accounts.randomElement(using: &random)!,
+                        operation: DeploymentFault.Operation.allCases.randomElement(using: &random), remaining: Int.random(in: 1...3, using: &random),
+                        errorCode: "Fault\(step)", errorMessage: "injected at step \(step)"))
+                default:
+                    _ = try await engine.getOrganizationConformancePackDetailedStatus(
+                        .init(organizationConformancePackName: "Org\(step % 3)", limit: 2), context: context)
                 }
             }
             outcomes[outcome?.rawValue ?? "ok", default: 0] += 1
+            if (91..<99).contains(choice), outcome == nil { outcomes["organization ok", default: 0] += 1 }
         }
         return outcomes
     }
@@ -79,6 +108,7 @@ struct ReplayTests {
         #expect(outcomes["ResourceInUseException", default: 0] > 0)
         #expect(outcomes["ConformancePackTemplateValidationException", default: 0] > 0)
         #expect(outcomes["AccessDeniedException", default: 0] > 0)
+        #expect(outcomes["organization ok", default: 0] > 30)
         #expect(invariantViolations(engine.core.withLock { $0.state }) == [])
         let live = engine.stateDigest()
         let last = engine.lastSequence

@@ -162,5 +162,46 @@ func invariantViolations(_ state: EngineState) -> [String] {
             }
         }
     }
+    problems += organizationViolations(state)
+    return problems
+}
+
+/// The organization's invariants: the status index matches the rows, every live row has its
+/// member pack and owner entry, every owner entry has its row, and the pack's phase matches
+/// the member pack's state.
+func organizationViolations(_ state: EngineState) -> [String] {
+    var problems: [String] = []
+    var owned = 0
+    for (creator, packs) in state.organizations.packs {
+        for record in packs.orderedValues {
+            let at = "\(creator.accountId)/\(creator.region) \(record.name)"
+            if record.byStatus.reduce(0, { $0 + $1.count }) != record.rows.count {
+                problems.append("\(at): status index counts differ from \(record.rows.count) rows")
+            }
+            for row in record.rows.orderedValues {
+                if record.byStatus[Int(row.status.code)][row.accountId] == nil {
+                    problems.append("\(at): \(row.accountId) missing from its status index")
+                }
+                let member = PartitionKey(accountId: row.accountId, region: creator.region)
+                let pack = state.partitions[member]?.packs[row.packName]
+                let gone = row.status == OrgStatus(.delete, .successful)
+                if gone != (pack == nil) {
+                    problems.append("\(at): \(row.accountId) is \(row.status.detailed.rawValue) with member pack \(pack?.state.modelState.rawValue ?? "absent")")
+                }
+                if !gone {
+                    owned += 1
+                    if state.organizations.owner(of: row.packName, in: member) != OrgPackKey(creator: creator, name: record.name) {
+                        problems.append("\(at): \(row.accountId) has no owner entry")
+                    }
+                }
+                if let pack, pack.state.isInProgress != (row.status.phase == .inProgress) {
+                    problems.append("\(at): \(row.accountId) is \(row.status.detailed.rawValue) with member pack \(pack.state.modelState.rawValue)")
+                }
+            }
+        }
+    }
+    if owned != state.organizations.owners.count {
+        problems.append("\(state.organizations.owners.count) owner entries for \(owned) live member rows")
+    }
     return problems
 }

@@ -25,6 +25,12 @@ struct BrokenService: FailingConformanceService {
     func putTemplate(s3Uri: String, body: String) async throws { throw Secret() }
     func putTemplate(documentName: String, documentVersion: String?, body: String) async throws -> String { throw Secret() }
     func ingest(_ records: [EvaluationRecord], strict: Bool) async throws -> IngestReport { throw Secret() }
+    func putOrganization(_ organization: Organization) async throws -> Bool { throw Secret() }
+    func organization() async throws -> Organization { throw Secret() }
+    func putDeploymentFault(_ fault: DeploymentFault) async throws { throw Secret() }
+    func deleteDeploymentFault(
+        organizationConformancePackName: String, accountId: String, operation: DeploymentFault.Operation?
+    ) async throws -> Bool { throw Secret() }
 }
 
 /// Runs `body` against a fresh engine in a temporary directory, served in process.

@@ -46,6 +46,7 @@ extension ConformanceEngine {
                 let partition = state[partition: key]
                 let existing = partition.packs[name]
                 guard existing?.id == peek.0 else { return Decision(events: [], result: nil) }
+                if existing != nil, state.organizations.owner(of: name, in: key) != nil { throw Self.memberPack(name) }
                 if let existing, existing.state.isInProgress {
                     throw Self.inUse(existing)
                 }
@@ -95,6 +96,7 @@ extension ConformanceEngine {
         let name = request.conformancePackName
         try await perform { state, now throws(ConformanceError) -> Decision<Void> in
             guard let pack = state[partition: key].packs[name] else { throw Self.noSuchPack(name) }
+            if state.organizations.owner(of: name, in: key) != nil { throw Self.memberPack(name) }
             if pack.state.isInProgress { throw Self.inUse(pack) }
             var events: [DomainEvent] = [
                 .packDeleteRequested(PackDeleteRequested(partition: key, name: name, time: now, dueTime: now + delay))
@@ -113,6 +115,13 @@ extension ConformanceEngine {
         )
     }
 
+    /// Member accounts cannot change the packs an organization pack deployed (spec §7).
+    static func memberPack(_ name: String) -> ConformanceError {
+        ConformanceError(
+            .accessDenied,
+            "The conformance pack '\(name)' was deployed by an organization conformance pack; only the organization's management account or a delegated administrator can change it.")
+    }
+
     static func inUse(_ pack: PackRecord) -> ConformanceError {
         ConformanceError(
             .resourceInUse,
@@ -120,7 +129,7 @@ extension ConformanceEngine {
         )
     }
 
-    private static func resolve(
+    static func resolve(
         _ body: String, parameters: [String: String], partition key: PartitionKey, name: String, packId: String
     ) throws(ConformanceError) -> ResolvedTemplate {
         let context = TemplateContext(
@@ -149,6 +158,10 @@ struct TemplateReference: Sendable {
     }
 
     var kind: Kind
+
+    init(kind: Kind) {
+        self.kind = kind
+    }
 
     init(_ request: PutConformancePackRequest) throws(ConformanceError) {
         if let ssm = request.templateSSMDocumentDetails {

@@ -15,40 +15,14 @@ enum PackDeployment {
     /// `ConformancePackStatusReason` is at most this long (spec §3).
     static let reasonLimit = 2000
 
-    static func plan(
-        _ template: ResolvedTemplate,
-        pack name: String,
-        packId: String,
-        partition key: PartitionKey,
-        in partition: PartitionState,
-        mint: IdentifierMint
-    ) -> PendingOutcome {
-        var seen = Set<String>()
-        for rule in template.rules {
-            guard seen.insert(rule.configRuleName).inserted else {
-                return fail("Duplicate ConfigRuleName '\(rule.configRuleName)' in the template: rule names must be unique within a conformance pack.")
-            }
-        }
-        let existing = partition.packs[name]
-        var rules: [RuleRecord] = []
-        rules.reserveCapacity(template.rules.count)
-        for rule in template.rules {
-            let ruleName = "\(rule.configRuleName)-\(packId)"
-            if ruleName.utf16.count > 128 {
-                return fail("The config rule name '\(ruleName)' is longer than 128 characters; shorten ConfigRuleName '\(rule.configRuleName)' to at most \(128 - packId.utf16.count - 1) characters.")
-            }
-            if let parameters = rule.inputParameters, parameters.utf16.count > 1024 {
-                return fail("The InputParameters of config rule '\(rule.configRuleName)' are \(parameters.utf16.count) characters once serialised; the maximum is 1024.")
-            }
-            let current = partition.rules[ruleName]
-            if let current, current.ownerPack != name {
-                return fail("A config rule named '\(ruleName)' already exists in the account.")
-            }
-            let id = current?.id ?? mint.ruleId()
-            rules.append(RuleRecord(
-                name: ruleName,
-                id: id,
-                arn: current?.arn ?? ARN.packRule(key, ruleId: id),
+    /// The rules a template deploys, under their template names, without ids or ARNs: what an
+    /// organization pack records once for all its members.
+    static func baseRules(_ template: ResolvedTemplate) -> [RuleRecord] {
+        template.rules.map { rule in
+            RuleRecord(
+                name: rule.configRuleName,
+                id: "",
+                arn: "",
                 description: rule.description,
                 scope: rule.scope.map(Self.scope),
                 source: Self.source(rule.source),
@@ -57,10 +31,71 @@ enum PackDeployment {
                 state: .active,
                 createdBy: ARN.packService,
                 evaluationModes: rule.evaluationModes.isEmpty ? [.detective] : rule.evaluationModes.map(EvaluationMode.init(rawValue:)),
-                ownerPack: name,
+                ownerPack: nil,
                 controls: rule.controls
-            ))
+            )
         }
+    }
+
+    /// The deployed form of `base` in pack `name` (id `packId`) of a partition: names suffixed
+    /// with the pack id, ids and ARNs kept from the rules the pack already has, new ones from
+    /// `newRuleId` (given the template rule name).
+    static func instantiate(
+        _ base: [RuleRecord], pack name: String, packId: String, partition key: PartitionKey, in partition: PartitionState,
+        newRuleId: (String) -> String
+    ) -> [RuleRecord] {
+        base.map { rule in
+            var deployed = rule
+            deployed.name = "\(rule.name)-\(packId)"
+            let current = partition.rules[deployed.name]
+            deployed.id = current?.ownerPack == name ? current!.id : newRuleId(rule.name)
+            deployed.arn = current?.ownerPack == name ? current!.arn : ARN.packRule(key, ruleId: deployed.id)
+            deployed.ownerPack = name
+            return deployed
+        }
+    }
+
+    static func plan(
+        _ template: ResolvedTemplate,
+        pack name: String,
+        packId: String,
+        partition key: PartitionKey,
+        in partition: PartitionState,
+        mint: IdentifierMint
+    ) -> PendingOutcome {
+        plan(baseRules(template), pack: name, packId: packId, partition: key, in: partition) { _ in mint.ruleId() }
+    }
+
+    /// Checks that `base` can deploy as pack `name` in a partition and returns the deployment, or
+    /// the reason the pack fails (spec §4.4, §3).
+    static func plan(
+        _ base: [RuleRecord],
+        pack name: String,
+        packId: String,
+        partition key: PartitionKey,
+        in partition: PartitionState,
+        newRuleId: (String) -> String
+    ) -> PendingOutcome {
+        var seen = Set<ByteString>()
+        for rule in base {
+            guard seen.insert(ByteString(rule.name)).inserted else {
+                return fail("Duplicate ConfigRuleName '\(rule.name)' in the template: rule names must be unique within a conformance pack.")
+            }
+        }
+        for rule in base {
+            let ruleName = "\(rule.name)-\(packId)"
+            if ruleName.utf16.count > 128 {
+                return fail("The config rule name '\(ruleName)' is longer than 128 characters; shorten ConfigRuleName '\(rule.name)' to at most \(128 - packId.utf16.count - 1) characters.")
+            }
+            if let parameters = rule.inputParameters, parameters.utf16.count > 1024 {
+                return fail("The InputParameters of config rule '\(rule.name)' are \(parameters.utf16.count) characters once serialised; the maximum is 1024.")
+            }
+            if let current = partition.rules[ruleName], current.ownerPack != name {
+                return fail("A config rule named '\(ruleName)' already exists in the account.")
+            }
+        }
+        let rules = instantiate(base, pack: name, packId: packId, partition: key, in: partition, newRuleId: newRuleId)
+        let existing = partition.packs[name]
         let otherPackRules = partition.reservedPackRuleCount(excludingPack: existing?.name)
         let others = partition.userRuleCount + otherPackRules
         if others + rules.count > ruleLimit {
@@ -72,8 +107,13 @@ enum PackDeployment {
         return .deploy(rules)
     }
 
-    private static func fail(_ reason: String) -> PendingOutcome {
-        .fail(reason: reason.utf16.count <= reasonLimit ? reason : String(reason.prefix(reasonLimit)))
+    static func fail(_ reason: String) -> PendingOutcome {
+        .fail(reason: truncated(reason))
+    }
+
+    /// A status reason cut to its limit (spec §3).
+    static func truncated(_ reason: String) -> String {
+        reason.utf16.count <= reasonLimit ? reason : String(reason.prefix(reasonLimit))
     }
 
     private static func scope(_ scope: TemplateScope) -> Scope {

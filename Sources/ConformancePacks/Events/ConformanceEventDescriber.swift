@@ -49,6 +49,21 @@ public struct ConformanceEventDescriber: EventDescriber {
             return "EvaluationsRecorded results=\(e.rows.count) compliant=\(counts[0]) non_compliant=\(counts[1]) not_applicable=\(counts[2]) time=\(e.time) rules=[\(rules)\(more)]"
         case .evaluationResultsDeleted(let e):
             return "EvaluationResultsDeleted \(at(e.partition)) \(e.name) time=\(e.time)"
+        case .organizationChanged(let e):
+            let o = e.organization
+            return "OrganizationChanged management=\(o.managementAccountId) members=\(o.memberAccountIds.count) administrators=\(o.delegatedAdministratorAccountIds.joined(separator: ",")) allFeatures=\(o.allFeaturesEnabled) time=\(e.time)"
+        case .orgPackRequested(let e):
+            let failed = e.deployments.count { $0.failure != nil }
+            let kind = e.settings.map { $0.isCreate ? "create" : "update" } ?? "membership"
+            return "OrgPackRequested \(at(e.creator)) \(e.name) \(kind) time=\(e.time) due=\(e.dueTime) members=\(e.deployments.count) failing=\(failed) leaving=\(e.removals.count) rules=\(e.ruleSets.map(\.count))"
+        case .orgPackDeleteRequested(let e):
+            let failed = e.removals.count { $0.failure != nil }
+            return "OrgPackDeleteRequested \(at(e.creator)) \(e.name) time=\(e.time) due=\(e.dueTime) members=\(e.removals.count) failing=\(failed)"
+        case .deploymentFaultPut(let e):
+            let f = e.fault
+            return "DeploymentFaultPut \(f.organizationConformancePackName) account=\(f.accountId) operation=\(f.operation?.rawValue ?? "any") remaining=\(f.remaining) code=\(f.errorCode)"
+        case .deploymentFaultDeleted(let e):
+            return "DeploymentFaultDeleted \(e.organizationConformancePackName) account=\(e.accountId) operation=\(e.operation?.rawValue ?? "any")"
         }
     }
 }

@@ -24,6 +24,16 @@ enum DomainEvent: Sendable, Hashable {
     case evaluationsRecorded(EvaluationsRecorded)
     /// Every result of a rule was deleted.
     case evaluationResultsDeleted(EvaluationResultsDeleted)
+    /// The organization was recorded or changed.
+    case organizationChanged(OrganizationChanged)
+    /// An organization pack is (re)deployed to its targets, or follows a change of membership.
+    case orgPackRequested(OrgPackRequested)
+    /// An organization pack is being deleted from every target.
+    case orgPackDeleteRequested(OrgPackDeleteRequested)
+    /// A deployment fault was set.
+    case deploymentFaultPut(DeploymentFaultPut)
+    /// A deployment fault was cleared.
+    case deploymentFaultDeleted(DeploymentFaultDeleted)
 }
 
 struct PackRequested: Sendable, Hashable {

@@ -13,6 +13,7 @@ import EventLog
 /// | configRulePut (5) | 1, 2 | 2: the rule carries `Controls` (`RuleLayout.v2`) |
 /// | evaluationsRecorded (9) | 1 | |
 /// | evaluationResultsDeleted (10) | 1 | |
+/// | organizationChanged (11) … deploymentFaultDeleted (15) | 1 | |
 /// | the others | 1 | |
 enum EventCodec {
     enum EventType: UInt16, CaseIterable {
@@ -26,13 +27,19 @@ enum EventCodec {
         case ssmDocumentStored = 8
         case evaluationsRecorded = 9
         case evaluationResultsDeleted = 10
+        case organizationChanged = 11
+        case orgPackRequested = 12
+        case orgPackDeleteRequested = 13
+        case deploymentFaultPut = 14
+        case deploymentFaultDeleted = 15
 
         /// The schema version this build writes.
         var currentVersion: UInt8 {
             switch self {
             case .packRequested, .configRulePut: 2
             case .packCompleted, .packDeleteRequested, .packDeleted, .configRuleDeleted, .s3TemplateStored, .ssmDocumentStored,
-                .evaluationsRecorded, .evaluationResultsDeleted:
+                .evaluationsRecorded, .evaluationResultsDeleted, .organizationChanged, .orgPackRequested,
+                .orgPackDeleteRequested, .deploymentFaultPut, .deploymentFaultDeleted:
                 1
             }
         }
@@ -100,6 +107,28 @@ enum EventCodec {
             w.partition(e.partition)
             w.string(e.name)
             w.i64(e.time)
+        case .organizationChanged(let e):
+            type = .organizationChanged
+            w.organization(e.organization)
+            w.i64(e.time)
+        case .orgPackRequested(let e):
+            type = .orgPackRequested
+            w.orgPackRequested(e)
+        case .orgPackDeleteRequested(let e):
+            type = .orgPackDeleteRequested
+            w.partition(e.creator)
+            w.string(e.name)
+            w.i64(e.time)
+            w.i64(e.dueTime)
+            w.removals(e.removals)
+        case .deploymentFaultPut(let e):
+            type = .deploymentFaultPut
+            w.deploymentFault(e.fault)
+        case .deploymentFaultDeleted(let e):
+            type = .deploymentFaultDeleted
+            w.string(e.organizationConformancePackName)
+            w.string(e.accountId)
+            w.optionalString(e.operation?.rawValue)
         }
         return EventRecord(type: type.rawValue, schemaVersion: type.currentVersion, payload: w.bytes)
     }
@@ -157,6 +186,22 @@ enum EventCodec {
             event = .evaluationsRecorded(try r.evaluations())
         case .evaluationResultsDeleted:
             event = .evaluationResultsDeleted(EvaluationResultsDeleted(partition: try r.partition(), name: try r.string(), time: try r.i64()))
+        case .organizationChanged:
+            event = .organizationChanged(OrganizationChanged(organization: try r.organization(), time: try r.i64()))
+        case .orgPackRequested:
+            event = .orgPackRequested(try r.orgPackRequested())
+        case .orgPackDeleteRequested:
+            event = .orgPackDeleteRequested(OrgPackDeleteRequested(
+                creator: try r.partition(), name: try r.string(), time: try r.i64(), dueTime: try r.i64(), removals: try r.removals()))
+        case .deploymentFaultPut:
+            event = .deploymentFaultPut(DeploymentFaultPut(fault: try r.deploymentFault()))
+        case .deploymentFaultDeleted:
+            let name = try r.string()
+            let account = try r.string()
+            let operation = try r.optionalString()
+            let parsed = operation.flatMap(DeploymentFault.Operation.init(rawValue:))
+            if operation != nil && parsed == nil { throw DecodeError(message: "unknown fault operation", offset: r.offset) }
+            event = .deploymentFaultDeleted(DeploymentFaultDeleted(organizationConformancePackName: name, accountId: account, operation: parsed))
         }
         try r.expectEnd()
         return event

@@ -35,4 +35,14 @@ public enum ConformanceOperation: String, Sendable, CaseIterable {
     case putExternalEvaluation = "PutExternalEvaluation"
     /// `DeleteEvaluationResults`: input `DeleteEvaluationResultsRequest`, output `DeleteEvaluationResultsResponse`.
     case deleteEvaluationResults = "DeleteEvaluationResults"
+    /// `PutOrganizationConformancePack`: input `PutOrganizationConformancePackRequest`, output `PutOrganizationConformancePackResponse`.
+    case putOrganizationConformancePack = "PutOrganizationConformancePack"
+    /// `DeleteOrganizationConformancePack`: input `DeleteOrganizationConformancePackRequest`, output `none`.
+    case deleteOrganizationConformancePack = "DeleteOrganizationConformancePack"
+    /// `DescribeOrganizationConformancePacks`: input `DescribeOrganizationConformancePacksRequest`, output `DescribeOrganizationConformancePacksResponse`.
+    case describeOrganizationConformancePacks = "DescribeOrganizationConformancePacks"
+    /// `DescribeOrganizationConformancePackStatuses`: input `DescribeOrganizationConformancePackStatusesRequest`, output `DescribeOrganizationConformancePackStatusesResponse`.
+    case describeOrganizationConformancePackStatuses = "DescribeOrganizationConformancePackStatuses"
+    /// `GetOrganizationConformancePackDetailedStatus`: input `GetOrganizationConformancePackDetailedStatusRequest`, output `GetOrganizationConformancePackDetailedStatusResponse`.
+    case getOrganizationConformancePackDetailedStatus = "GetOrganizationConformancePackDetailedStatus"
 }

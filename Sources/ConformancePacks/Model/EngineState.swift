@@ -47,6 +47,8 @@ struct EngineState: Sendable {
     var due = DueCompletions()
     /// Evaluation results, and the per-rule and per-pack counters kept on every change.
     var compliance = ComplianceStore()
+    /// The organization, its packs and their member rows, and the deployment faults.
+    var organizations = OrganizationState()
     /// The last sequence applied.
     var lastSequence: UInt64 = 0
 

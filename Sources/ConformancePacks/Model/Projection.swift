@@ -14,21 +14,11 @@ extension EngineState {
             applyPackRequested(e)
         case .packCompleted(let e):
             applyPackCompleted(e)
+            memberPackCompleted(e)
         case .packDeleteRequested(let e):
-            withPartition(e.partition) { partition in
-                let ruleNames = partition.packs.modify(e.name) { pack in
-                    pack.state = .deleteInProgress
-                    pack.statusReason = nil
-                    pack.pending = .delete
-                    pack.dueTime = e.dueTime
-                    return pack.ruleNames
-                }
-                for name in ruleNames ?? [] {
-                    partition.rules.modify(name) { $0.state = .deleting }
-                }
-            }
-            due.insert(.init(time: e.dueTime, partition: e.partition, name: e.name))
+            applyPackDeleteRequested(e)
         case .packDeleted(let e):
+            if failMemberDeletion(e) { break }
             var removed: [String] = []
             withPartition(e.partition) { partition in
                 guard let pack = partition.packs[e.name] else { return }
@@ -43,6 +33,7 @@ extension EngineState {
             if let group = compliance.findGroupSlot(forKey: ComplianceKeys.pack(e.partition, e.name)) {
                 compliance.dropGroup(group)
             }
+            memberPackDeleted(e)
         case .configRulePut(let e):
             withPartition(e.partition) { $0.rules[e.rule.name] = e.rule }
             _ = compliance.ruleSlot(forKey: ComplianceKeys.rule(e.partition, e.rule.name))
@@ -65,10 +56,36 @@ extension EngineState {
             if let slot = compliance.findRuleSlot(forKey: ComplianceKeys.rule(e.partition, e.name)) {
                 compliance.deleteResults(rule: slot, recordedTime: e.time)
             }
+        case .organizationChanged(let e):
+            organizations.recorded = e.organization
+        case .orgPackRequested(let e):
+            applyOrgPackRequested(e)
+        case .orgPackDeleteRequested(let e):
+            applyOrgPackDeleteRequested(e)
+        case .deploymentFaultPut(let e):
+            organizations.faults[e.fault.key] = e.fault
+        case .deploymentFaultDeleted(let e):
+            organizations.faults[DeploymentFault.key(e.organizationConformancePackName, e.accountId, e.operation)] = nil
         }
     }
 
-    private mutating func applyPackRequested(_ e: PackRequested) {
+    mutating func applyPackDeleteRequested(_ e: PackDeleteRequested) {
+        withPartition(e.partition) { partition in
+            let ruleNames = partition.packs.modify(e.name) { pack in
+                pack.state = .deleteInProgress
+                pack.statusReason = nil
+                pack.pending = .delete
+                pack.dueTime = e.dueTime
+                return pack.ruleNames
+            }
+            for name in ruleNames ?? [] {
+                partition.rules.modify(name) { $0.state = .deleting }
+            }
+        }
+        due.insert(.init(time: e.dueTime, partition: e.partition, name: e.name))
+    }
+
+    mutating func applyPackRequested(_ e: PackRequested) {
         withPartition(e.partition) { partition in
             let updated: Void? = e.isCreate ? nil : partition.packs.modify(e.name) { pack in
                 pack.deliveryS3Bucket = e.deliveryS3Bucket
@@ -180,7 +197,7 @@ extension EngineState {
     }
 
     /// Changes one partition in place (so its maps are not copied), dropping it once empty.
-    private mutating func withPartition(_ key: PartitionKey, _ body: (inout PartitionState) -> Void) {
+    mutating func withPartition(_ key: PartitionKey, _ body: (inout PartitionState) -> Void) {
         let isEmpty = partitions.updateValue(forKey: key, default: PartitionState()) { partition -> Bool in
             body(&partition)
             return partition.packs.isEmpty && partition.rules.isEmpty

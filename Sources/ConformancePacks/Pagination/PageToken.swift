@@ -21,6 +21,9 @@ enum PageToken {
         case describeComplianceByConfigRule = 7
         case getComplianceDetailsByConfigRule = 8
         case getConformancePackComplianceSummary = 9
+        case describeOrganizationConformancePacks = 10
+        case describeOrganizationConformancePackStatuses = 11
+        case getOrganizationConformancePackDetailedStatus = 12
     }
 
     /// Hashes what a token is bound to: the partition and the filters of the request.

@@ -7,14 +7,15 @@ import EventLog
 /// encode to equal bytes (which is what makes the digest meaningful). Checksumming and compression
 /// are the `SnapshotStore`'s job.
 ///
-/// Formats: 1 (one blob; rules without `Controls`), 2 (one blob; rules with `Controls`), 3 (this
-/// build: sections streamed in checked chunks, see ``Section``, with the compliance store).
+/// Formats: 1 (one blob; rules without `Controls`), 2 (one blob; rules with `Controls`), 3
+/// (sections streamed in checked chunks, see ``Section``, with the compliance store), 4 (this
+/// build: the engine section ends with the organization, its packs and the deployment faults).
 /// Formats 1 and 2 still decode (``decode(_:formatVersion:)``), but the engine does not start
 /// from them: their states predate the compliance store, whose interned ids only a replay of the
 /// log assigns exactly as the live engine did; the log is replayed instead.
 enum SnapshotCodec {
     /// The format this build writes.
-    static let formatVersion: UInt16 = 3
+    static let formatVersion: UInt16 = 4
 
     /// The sections of a format-3 snapshot, in the order they are written.
     enum Section: UInt8 {
@@ -98,6 +99,7 @@ enum SnapshotCodec {
             w.count(partition.rules.count)
             for rule in partition.rules.orderedValues { w.rule(rule) }
         }
+        w.organizations(state.organizations)
         return w.bytes
     }
 
@@ -133,6 +135,7 @@ enum SnapshotCodec {
             }
             state.partitions[key] = partition
         }
+        if formatVersion >= 4 { state.organizations = try r.organizations() }
         try r.expectEnd()
         return state
     }

@@ -39,3 +39,8 @@ extension GetComplianceDetailsByConfigRuleRequest: AWSJSONRequest {}
 extension PutEvaluationsRequest: AWSJSONRequest {}
 extension PutExternalEvaluationRequest: AWSJSONRequest {}
 extension DeleteEvaluationResultsRequest: AWSJSONRequest {}
+extension PutOrganizationConformancePackRequest: AWSJSONRequest {}
+extension DeleteOrganizationConformancePackRequest: AWSJSONRequest {}
+extension DescribeOrganizationConformancePacksRequest: AWSJSONRequest {}
+extension DescribeOrganizationConformancePackStatusesRequest: AWSJSONRequest {}
+extension GetOrganizationConformancePackDetailedStatusRequest: AWSJSONRequest {}

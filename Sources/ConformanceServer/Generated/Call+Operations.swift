@@ -89,6 +89,31 @@ extension Call {
             let context = try authenticator.authenticate(head: head, body: body)
             let output = try await perform { try await service.deleteEvaluationResults(input, context: context) }
             return AWSJSON.encode(writing: output)
+        case .putOrganizationConformancePack:
+            let input = try PutOrganizationConformancePackRequest.decode(body)
+            let context = try authenticator.authenticate(head: head, body: body)
+            let output = try await perform { try await service.putOrganizationConformancePack(input, context: context) }
+            return AWSJSON.encode(writing: output)
+        case .deleteOrganizationConformancePack:
+            let input = try DeleteOrganizationConformancePackRequest.decode(body)
+            let context = try authenticator.authenticate(head: head, body: body)
+            try await perform { try await service.deleteOrganizationConformancePack(input, context: context) }
+            return AWSJSON.emptyObject
+        case .describeOrganizationConformancePacks:
+            let input = try DescribeOrganizationConformancePacksRequest.decode(body)
+            let context = try authenticator.authenticate(head: head, body: body)
+            let output = try await perform { try await service.describeOrganizationConformancePacks(input, context: context) }
+            return AWSJSON.encode(writing: output)
+        case .describeOrganizationConformancePackStatuses:
+            let input = try DescribeOrganizationConformancePackStatusesRequest.decode(body)
+            let context = try authenticator.authenticate(head: head, body: body)
+            let output = try await perform { try await service.describeOrganizationConformancePackStatuses(input, context: context) }
+            return AWSJSON.encode(writing: output)
+        case .getOrganizationConformancePackDetailedStatus:
+            let input = try GetOrganizationConformancePackDetailedStatusRequest.decode(body)
+            let context = try authenticator.authenticate(head: head, body: body)
+            let output = try await perform { try await service.getOrganizationConformancePackDetailedStatus(input, context: context) }
+            return AWSJSON.encode(writing: output)
         }
     }
 }

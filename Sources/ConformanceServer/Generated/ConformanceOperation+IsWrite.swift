@@ -6,8 +6,8 @@ extension ConformanceOperation {
     /// Whether the operation changes state; a read-only server refuses it before decoding.
     var isWrite: Bool {
         switch self {
-        case .putConformancePack, .deleteConformancePack, .putConfigRule, .deleteConfigRule, .putEvaluations, .putExternalEvaluation, .deleteEvaluationResults: true
-        case .describeConformancePacks, .describeConformancePackStatus, .describeConfigRules, .describeConformancePackCompliance, .getConformancePackComplianceDetails, .getConformancePackComplianceSummary, .listConformancePackComplianceScores, .describeComplianceByConfigRule, .getComplianceDetailsByConfigRule: false
+        case .putConformancePack, .deleteConformancePack, .putConfigRule, .deleteConfigRule, .putEvaluations, .putExternalEvaluation, .deleteEvaluationResults, .putOrganizationConformancePack, .deleteOrganizationConformancePack: true
+        case .describeConformancePacks, .describeConformancePackStatus, .describeConfigRules, .describeConformancePackCompliance, .getConformancePackComplianceDetails, .getConformancePackComplianceSummary, .listConformancePackComplianceScores, .describeComplianceByConfigRule, .getComplianceDetailsByConfigRule, .describeOrganizationConformancePacks, .describeOrganizationConformancePackStatuses, .getOrganizationConformancePackDetailedStatus: false
         }
     }
 }

@@ -109,4 +109,34 @@ package protocol ConformanceService: ConformanceAdminService {
     /// `StarlingDoveService.DeleteEvaluationResults`; returns `DeleteEvaluationResultsResponse`.
     func deleteEvaluationResults(_ request: DeleteEvaluationResultsRequest, context: ConformancePacks.RequestContext)
         async throws -> DeleteEvaluationResultsResponse
+
+    /// Deploys conformance packs across member accounts in an Amazon Web Services Organization.
+    ///
+    /// `StarlingDoveService.PutOrganizationConformancePack`; returns `PutOrganizationConformancePackResponse`.
+    func putOrganizationConformancePack(_ request: PutOrganizationConformancePackRequest, context: ConformancePacks.RequestContext)
+        async throws -> PutOrganizationConformancePackResponse
+
+    /// Deletes the specified organization conformance pack and all of the Config rules and remediation actions from all member accounts in that organization.
+    ///
+    /// `StarlingDoveService.DeleteOrganizationConformancePack`; no output: the server answers `{}`.
+    func deleteOrganizationConformancePack(_ request: DeleteOrganizationConformancePackRequest, context: ConformancePacks.RequestContext)
+        async throws
+
+    /// Returns a list of organization conformance packs.
+    ///
+    /// `StarlingDoveService.DescribeOrganizationConformancePacks`; returns `DescribeOrganizationConformancePacksResponse`.
+    func describeOrganizationConformancePacks(_ request: DescribeOrganizationConformancePacksRequest, context: ConformancePacks.RequestContext)
+        async throws -> DescribeOrganizationConformancePacksResponse
+
+    /// Provides organization conformance pack deployment status for an organization.
+    ///
+    /// `StarlingDoveService.DescribeOrganizationConformancePackStatuses`; returns `DescribeOrganizationConformancePackStatusesResponse`.
+    func describeOrganizationConformancePackStatuses(_ request: DescribeOrganizationConformancePackStatusesRequest, context: ConformancePacks.RequestContext)
+        async throws -> DescribeOrganizationConformancePackStatusesResponse
+
+    /// Returns detailed status for each member account within an organization for a given organization conformance pack.
+    ///
+    /// `StarlingDoveService.GetOrganizationConformancePackDetailedStatus`; returns `GetOrganizationConformancePackDetailedStatusResponse`.
+    func getOrganizationConformancePackDetailedStatus(_ request: GetOrganizationConformancePackDetailedStatusRequest, context: ConformancePacks.RequestContext)
+        async throws -> GetOrganizationConformancePackDetailedStatusResponse
 }

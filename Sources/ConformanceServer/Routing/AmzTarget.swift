@@ -44,7 +44,7 @@ package enum AmzTarget: Sendable, Hashable {
     package var isWrite: Bool {
         switch self {
         case .api(let operation): operation.isWrite
-        case .admin: true
+        case .admin(let operation): operation != .describeOrganization
         }
     }
 }
@@ -55,4 +55,12 @@ package enum AdminOperation: String, Sendable, CaseIterable {
     case putTemplate = "PutTemplate"
     /// Records evaluation results in bulk (`conform load --endpoint-url`).
     case putEvaluationResults = "PutEvaluationResults"
+    /// Records the organization (management account, members, delegated administrators).
+    case putOrganization = "PutOrganization"
+    /// Reads the organization back.
+    case describeOrganization = "DescribeOrganization"
+    /// Makes the next deployments of an organization pack fail in a member account.
+    case putDeploymentFault = "PutDeploymentFault"
+    /// Clears a deployment fault.
+    case deleteDeploymentFault = "DeleteDeploymentFault"
 }

@@ -33,6 +33,31 @@ struct Call<Service: ConformanceService>: Sendable {
             _ = try authenticator.authenticate(head: head, body: body)
             let report = try await perform { try await service.ingest(input.evaluationResults, strict: input.strict ?? false) }
             return try AWSJSON.encode(PutEvaluationResultsResponse(report))
+        case .putOrganization:
+            let input = try AWSJSON.decode(OrganizationDocument.self, from: body)
+            _ = try authenticator.authenticate(head: head, body: body)
+            let changed = try await perform { try await service.putOrganization(try input.organization()) }
+            return try AWSJSON.encode(AdminFlagResponse(flag: changed, key: "Changed"))
+        case .describeOrganization:
+            _ = try authenticator.authenticate(head: head, body: body)
+            let organization = try await perform { try await service.organization() }
+            return try AWSJSON.encode(OrganizationDocument(organization))
+        case .putDeploymentFault:
+            let input = try AWSJSON.decode(PutDeploymentFaultRequest.self, from: body)
+            _ = try authenticator.authenticate(head: head, body: body)
+            let fault = try input.fault()
+            try await perform { try await service.putDeploymentFault(fault) }
+            return AWSJSON.emptyObject
+        case .deleteDeploymentFault:
+            let input = try AWSJSON.decode(DeleteDeploymentFaultRequest.self, from: body)
+            _ = try authenticator.authenticate(head: head, body: body)
+            let operation = try DeleteDeploymentFaultRequest.operation(input.operation)
+            let deleted = try await perform {
+                try await service.deleteDeploymentFault(
+                    organizationConformancePackName: input.organizationConformancePackName, accountId: input.accountId,
+                    operation: operation)
+            }
+            return try AWSJSON.encode(AdminFlagResponse(flag: deleted, key: "Deleted"))
         }
     }
 

@@ -106,4 +106,34 @@ extension FailingConformanceService {
     {
         throw failure
     }
+
+    func putOrganizationConformancePack(_ request: PutOrganizationConformancePackRequest, context: ConformancePacks.RequestContext)
+        async throws -> PutOrganizationConformancePackResponse
+    {
+        throw failure
+    }
+
+    func deleteOrganizationConformancePack(_ request: DeleteOrganizationConformancePackRequest, context: ConformancePacks.RequestContext)
+        async throws
+    {
+        throw failure
+    }
+
+    func describeOrganizationConformancePacks(_ request: DescribeOrganizationConformancePacksRequest, context: ConformancePacks.RequestContext)
+        async throws -> DescribeOrganizationConformancePacksResponse
+    {
+        throw failure
+    }
+
+    func describeOrganizationConformancePackStatuses(_ request: DescribeOrganizationConformancePackStatusesRequest, context: ConformancePacks.RequestContext)
+        async throws -> DescribeOrganizationConformancePackStatusesResponse
+    {
+        throw failure
+    }
+
+    func getOrganizationConformancePackDetailedStatus(_ request: GetOrganizationConformancePackDetailedStatusRequest, context: ConformancePacks.RequestContext)
+        async throws -> GetOrganizationConformancePackDetailedStatusResponse
+    {
+        throw failure
+    }
 }

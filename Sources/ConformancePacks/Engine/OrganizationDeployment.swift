@@ -1,0 +1,104 @@
+import ConformanceTemplates
+
+/// Decides how an organization pack reaches its target accounts: per member, the rule set, and
+/// whether the deployment fails (a deployment fault, the account's limits, its rule names).
+///
+/// The template is resolved once; again per account only when it names the account (or the
+/// stack, whose name holds the member pack's id), and identical rule sets are recorded once.
+struct OrganizationDeployment {
+    let creator: PartitionKey
+    let name: String
+    let suffix: String
+    /// The rules the creator's resolution deploys.
+    let base: [RuleRecord]
+    /// The template and its parameters, when the template depends on the account.
+    let accountTemplate: (body: String, parameters: [String: String])?
+    let seed: UInt64
+    /// The organization pack's member rows so far (nil for a new pack).
+    let rows: SortedMap<MemberRow>?
+
+    var memberPackName: String { "OrgConformsPack-\(name)-\(suffix)" }
+
+    /// Template text that makes the resolution depend on the account: the account id, or the
+    /// stack (whose name holds the member pack's id).
+    static func dependsOnAccount(_ body: String) -> Bool {
+        body.contains("AWS::AccountId") || body.contains("AWS::StackName") || body.contains("AWS::StackId")
+    }
+
+    /// The id a member pack gets: kept when it exists, else derived from the seed (as `apply` does).
+    func memberPackId(_ account: String, existing: PackRecord?) -> String {
+        existing?.id ?? IdentifierMint(source: DerivedIdentifierSource(seed: seed, account: account)).packId()
+    }
+
+    /// The event deploying to `accounts` and removing `leaving`, and, without a deployment delay,
+    /// the completions of every member pack it touches.
+    func events(
+        deployTo accounts: [String], removing leaving: [String], settings: OrgPackSettings?, arn: String,
+        in state: borrowing EngineState, now: Int64, delay: Int64
+    ) -> [DomainEvent] {
+        var ruleSets: [[RuleRecord]] = [base]
+        var deployments: [MemberDeployment] = []
+        deployments.reserveCapacity(accounts.count)
+        var completions: [DomainEvent] = []
+        let packName = memberPackName
+        for account in accounts {
+            let member = PartitionKey(accountId: account, region: creator.region)
+            let partition = state[partition: member]
+            let existing = partition.packs[packName]
+            let operation = OrganizationPackNames.operation(rows?[account], memberPack: existing)
+            let packId = memberPackId(account, existing: existing)
+            var set = 0
+            var failure: MemberFailure?
+            if let accountTemplate {
+                do {
+                    let template = try ConformancePackTemplate.resolve(
+                        body: accountTemplate.body, parameters: accountTemplate.parameters,
+                        context: TemplateContext(
+                            accountId: account, region: creator.region, partition: ARN.partition,
+                            stackName: ARN.stackName(packName: packName, packId: packId)))
+                    let rules = PackDeployment.baseRules(template)
+                    if let index = ruleSets.firstIndex(of: rules) {
+                        set = index
+                    } else {
+                        set = ruleSets.count
+                        ruleSets.append(rules)
+                    }
+                } catch {
+                    failure = MemberFailure(code: nil, message: error.message)
+                }
+            }
+            if failure == nil, let fault = state.organizations.fault(name, account: account, operation == .create ? .create : .update) {
+                failure = MemberFailure(code: fault.errorCode, message: fault.errorMessage)
+            }
+            if failure == nil, existing == nil, partition.packs.count >= ConformanceEngine.packLimit {
+                failure = MemberFailure(
+                    code: nil,
+                    message: "The maximum number of conformance packs (\(ConformanceEngine.packLimit)) has been reached in account \(account).")
+            }
+            if failure == nil {
+                let outcome = PackDeployment.plan(ruleSets[set], pack: packName, packId: packId, partition: member, in: partition) { _ in "" }
+                if case .fail(let reason) = outcome { failure = MemberFailure(code: nil, message: reason) }
+            }
+            deployments.append(MemberDeployment(accountId: account, ruleSet: set, failure: failure))
+            if delay == 0 { completions.append(.packCompleted(PackTransition(partition: member, name: packName, time: now))) }
+        }
+        var removals: [MemberRemoval] = []
+        for account in leaving {
+            let member = PartitionKey(accountId: account, region: creator.region)
+            removals.append(removal(of: account, in: state))
+            if delay == 0, state[partition: member].packs[packName] != nil {
+                completions.append(.packDeleted(PackTransition(partition: member, name: packName, time: now)))
+            }
+        }
+        let requested = OrgPackRequested(
+            creator: creator, name: name, arn: arn, time: now, dueTime: now + delay, settings: settings,
+            ruleSets: ruleSets, seed: seed, deployments: deployments, removals: removals)
+        return [.orgPackRequested(requested)] + completions
+    }
+
+    /// Removing `account`'s member pack, failing when a delete fault says so.
+    func removal(of account: String, in state: borrowing EngineState) -> MemberRemoval {
+        let fault = state.organizations.fault(name, account: account, .delete)
+        return MemberRemoval(accountId: account, failure: fault.map { MemberFailure(code: $0.errorCode, message: $0.errorMessage) })
+    }
+}

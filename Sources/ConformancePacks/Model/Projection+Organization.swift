@@ -1,0 +1,192 @@
+/// The organization's share of the one `apply` path: organization packs, their member packs
+/// (ordinary account packs, applied as such) and the member rows that follow them.
+extension EngineState {
+    mutating func applyOrgPackRequested(_ e: OrgPackRequested) {
+        let key = OrgPackKey(creator: e.creator, name: e.name)
+        var record = organizations.packs[e.creator]?[e.name] ?? OrgPackRecord(
+            name: e.name, arn: e.arn, suffix: String(e.arn.suffix(OrganizationPackNames.suffixLength)),
+            deliveryS3Bucket: nil, deliveryS3KeyPrefix: nil, inputParameters: nil, excludedAccounts: [],
+            origin: .body, rules: [], templateBody: nil, operation: .create, lastUpdateTime: e.time, statusTime: e.time,
+            rows: SortedMap())
+        if let settings = e.settings {
+            record.deliveryS3Bucket = settings.deliveryS3Bucket
+            record.deliveryS3KeyPrefix = settings.deliveryS3KeyPrefix
+            record.inputParameters = settings.inputParameters
+            record.excludedAccounts = settings.excludedAccounts
+            record.origin = settings.origin
+            record.templateBody = settings.templateBody
+            record.rules = e.ruleSets.first ?? []
+            record.operation = settings.isCreate ? .create : .update
+            record.lastUpdateTime = e.time
+        }
+        record.statusTime = e.time
+        let packName = record.memberPackName
+        for deployment in e.deployments {
+            let member = PartitionKey(accountId: deployment.accountId, region: e.creator.region)
+            let existing = self[partition: member].packs[packName]
+            let operation = OrganizationPackNames.operation(record.rows[deployment.accountId], memberPack: existing)
+            let ids = IdentifierMint(source: DerivedIdentifierSource(seed: e.seed, account: deployment.accountId))
+            let packId = existing?.id ?? ids.packId()
+            let rules = PackDeployment.instantiate(
+                e.ruleSets[deployment.ruleSet], pack: packName, packId: packId, partition: member, in: self[partition: member]
+            ) { ruleName in
+                IdentifierMint(source: DerivedIdentifierSource(seed: e.seed, account: deployment.accountId, salt: ruleName)).ruleId()
+            }
+            applyPackRequested(PackRequested(
+                partition: member, name: packName, isCreate: existing == nil, id: packId,
+                arn: existing?.arn ?? ARN.pack(member, name: packName, id: packId),
+                stackArn: existing?.stackArn ?? ARN.stack(member, packName: packName, packId: packId, uuid: ids.uuid()),
+                time: e.time, dueTime: e.dueTime,
+                deliveryS3Bucket: record.deliveryS3Bucket, deliveryS3KeyPrefix: record.deliveryS3KeyPrefix,
+                inputParameters: record.inputParameters, origin: record.origin, tags: existing?.tags ?? [],
+                outcome: deployment.failure.map { .fail(reason: PackDeployment.truncated($0.message)) } ?? .deploy(rules)))
+            organizations.owners[MemberPackKey(partition: member, name: ByteString(packName))] = key
+            record.setRow(MemberRow(
+                accountId: deployment.accountId, packName: packName, status: OrgStatus(operation, .inProgress),
+                errorCode: nil, errorMessage: nil, lastUpdateTime: e.time, pendingFailure: deployment.failure, isLeaving: false
+            ), for: deployment.accountId)
+            if deployment.failure?.code != nil {
+                consumeFault(e.name, account: deployment.accountId, operation == .create ? .create : .update)
+            }
+        }
+        for removal in e.removals {
+            requestMemberDeletion(&record, removal, region: e.creator.region, isLeaving: true, time: e.time, dueTime: e.dueTime)
+        }
+        organizations.packs[e.creator, default: SortedMap()][e.name] = record
+    }
+
+    mutating func applyOrgPackDeleteRequested(_ e: OrgPackDeleteRequested) {
+        guard var record = organizations.packs[e.creator]?[e.name] else { return }
+        record.operation = .delete
+        record.statusTime = e.time
+        for removal in e.removals {
+            requestMemberDeletion(&record, removal, region: e.creator.region, isLeaving: false, time: e.time, dueTime: e.dueTime)
+        }
+        store(record, of: OrgPackKey(creator: e.creator, name: e.name))
+    }
+
+    /// Starts deleting one account's member pack (an account pack's DELETE_IN_PROGRESS).
+    private mutating func requestMemberDeletion(
+        _ record: inout OrgPackRecord, _ removal: MemberRemoval, region: String, isLeaving: Bool, time: Int64, dueTime: Int64
+    ) {
+        guard var row = record.rows[removal.accountId] else { return }
+        let partition = PartitionKey(accountId: removal.accountId, region: region)
+        if removal.failure?.code != nil { consumeFault(record.name, account: removal.accountId, .delete) }
+        guard self[partition: partition].packs[row.packName] != nil else {
+            // Nothing deployed there any more: the deletion is done at once.
+            row.status = OrgStatus(.delete, removal.failure == nil ? .successful : .failed)
+            row.errorCode = removal.failure?.code
+            row.errorMessage = removal.failure?.message
+            row.lastUpdateTime = time
+            record.setRow(isLeaving && removal.failure == nil ? nil : row, for: removal.accountId)
+            return
+        }
+        applyPackDeleteRequested(PackDeleteRequested(partition: partition, name: row.packName, time: time, dueTime: dueTime))
+        row.status = OrgStatus(.delete, .inProgress)
+        row.errorCode = nil
+        row.errorMessage = nil
+        row.lastUpdateTime = time
+        row.pendingFailure = removal.failure
+        row.isLeaving = isLeaving
+        record.setRow(row, for: removal.accountId)
+    }
+
+    /// A member pack's deployment finished: its row follows the pack's state.
+    mutating func memberPackCompleted(_ e: PackTransition) {
+        guard let owner = organizations.owner(of: e.name, in: e.partition),
+              let pack = self[partition: e.partition].packs[e.name],
+              pack.state == .createComplete || pack.state == .createFailed
+        else { return }
+        updateRow(owner, account: e.partition.accountId, time: e.time) { row in
+            let failed = pack.state == .createFailed
+            row.status = OrgStatus(row.status.operation, failed ? .failed : .successful)
+            row.errorCode = failed ? row.pendingFailure?.code ?? OrganizationPackNames.deploymentFailedCode : nil
+            row.errorMessage = failed ? row.pendingFailure?.message ?? pack.statusReason : nil
+            row.pendingFailure = nil
+        }
+    }
+
+    /// Before a member pack is deleted: a deletion decided to fail leaves the pack in
+    /// DELETE_FAILED instead (its rules active again). Returns whether it did.
+    mutating func failMemberDeletion(_ e: PackTransition) -> Bool {
+        guard let owner = organizations.owner(of: e.name, in: e.partition),
+              let failure = organizations.packs[owner.creator]?[owner.name]?.rows[e.partition.accountId]?.pendingFailure
+        else { return false }
+        withPartition(e.partition) { partition in
+            let ruleNames = partition.packs.modify(e.name) { pack in
+                pack.state = .deleteFailed
+                pack.statusReason = PackDeployment.truncated(failure.message)
+                pack.pending = nil
+                pack.dueTime = nil
+                return pack.ruleNames
+            }
+            for name in ruleNames ?? [] { partition.rules.modify(name) { $0.state = .active } }
+        }
+        updateRow(owner, account: e.partition.accountId, time: e.time) { row in
+            row.status = OrgStatus(.delete, .failed)
+            row.errorCode = failure.code ?? OrganizationPackNames.deploymentFailedCode
+            row.errorMessage = failure.message
+            row.pendingFailure = nil
+            row.isLeaving = false
+        }
+        return true
+    }
+
+    /// After a member pack was deleted: its row is DELETE_SUCCESSFUL, or gone when the account
+    /// left; an organization pack whose deletion is complete everywhere goes.
+    mutating func memberPackDeleted(_ e: PackTransition) {
+        let memberKey = MemberPackKey(partition: e.partition, name: ByteString(e.name))
+        guard let owner = organizations.owners[memberKey] else { return }
+        organizations.owners[memberKey] = nil
+        updateRow(owner, account: e.partition.accountId, time: e.time) { row in
+            row.status = OrgStatus(.delete, .successful)
+            row.errorCode = nil
+            row.errorMessage = nil
+        }
+    }
+
+    /// Changes one row and keeps the record's status index and status time in step.
+    private mutating func updateRow(_ owner: OrgPackKey, account: String, time: Int64, _ change: (inout MemberRow) -> Void) {
+        guard var record = organizations.packs[owner.creator]?[owner.name], var row = record.rows[account] else { return }
+        let before = record.status
+        change(&row)
+        row.lastUpdateTime = time
+        let leaves = row.isLeaving && row.status == OrgStatus(.delete, .successful)
+        record.setRow(leaves ? nil : row, for: account)
+        if record.status != before { record.statusTime = time }
+        store(record, of: owner)
+    }
+
+    /// Stores an organization pack, or removes it once its deletion succeeded everywhere
+    /// (spec §5.2: clients accept it gone after DELETE_SUCCESSFUL).
+    private mutating func store(_ record: OrgPackRecord, of key: OrgPackKey) {
+        let deleted = record.operation == .delete && record.status.phase == .successful
+        organizations.packs.updateValue(forKey: key.creator, default: SortedMap()) { packs in
+            packs[key.name] = deleted ? nil : record
+        }
+        if organizations.packs[key.creator]?.isEmpty == true { organizations.packs[key.creator] = nil }
+    }
+
+    /// One deployment of `pack` in `account` hit its fault: one fewer remains.
+    private mutating func consumeFault(_ pack: String, account: String, _ operation: DeploymentFault.Operation) {
+        guard let fault = organizations.fault(pack, account: account, operation) else { return }
+        if fault.remaining <= 1 {
+            organizations.faults[fault.key] = nil
+        } else {
+            organizations.faults.modify(fault.key) { $0.remaining -= 1 }
+        }
+    }
+}
+
+/// Names and codes of organization packs that both the commands and `apply` use.
+enum OrganizationPackNames {
+    /// The random part of an organization pack's ARN (spec §2: 8 lowercase characters).
+    static let suffixLength = 8
+    /// The `ErrorCode` of a member whose deployment failed on its own (limits, rule names).
+    static let deploymentFailedCode = "ConformancePackDeploymentFailed"
+
+    /// What deploying to an account is: an update when its member pack is there, else a create.
+    static func operation(_ row: MemberRow?, memberPack: PackRecord?) -> OrgOperation {
+        row != nil && memberPack != nil ? .update : .create
+    }
+}
