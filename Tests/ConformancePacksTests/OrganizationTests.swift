@@ -246,3 +246,57 @@ struct OrganizationTests {
         try await replayed.close()
     }
 }
+
+@Suite("Organization status derivation")
+struct OrganizationStatusTests {
+    /// Rows of the given statuses under an organization-level operation.
+    static func record(_ operation: OrgOperation, _ statuses: [OrgStatus]) -> OrgPackRecord {
+        var record = OrgPackRecord(
+            name: "P", arn: "arn", suffix: "abcdefgh", deliveryS3Bucket: nil, deliveryS3KeyPrefix: nil, inputParameters: nil,
+            excludedAccounts: [], origin: .body, rules: [], templateBody: nil, operation: operation, lastUpdateTime: 0, statusTime: 0,
+            rows: SortedMap())
+        for (index, status) in statuses.enumerated() {
+            let account = String(100_000_000_000 + index)
+            record.setRow(MemberRow(
+                accountId: account, packName: "m", status: status, errorCode: status.phase == .failed ? "E\(index)" : nil,
+                errorMessage: nil, lastUpdateTime: 0, pendingFailure: nil, isLeaving: false), for: account)
+        }
+        return record
+    }
+
+    @Test("Any row in progress makes the pack in progress; else any failed makes it failed; else successful (spec §5.2)",
+          arguments: [
+            (OrgOperation.create, [OrgStatus(.create, .successful), OrgStatus(.create, .inProgress), OrgStatus(.create, .failed)], OrganizationResourceStatus.createInProgress),
+            (.create, [OrgStatus(.create, .successful), OrgStatus(.create, .failed)], .createFailed),
+            (.create, [OrgStatus(.create, .successful)], .createSuccessful),
+            (.create, [], .createSuccessful),
+            (.update, [OrgStatus(.update, .successful), OrgStatus(.create, .inProgress)], .updateInProgress),
+            (.update, [OrgStatus(.update, .successful), OrgStatus(.create, .failed)], .updateFailed),
+            (.update, [OrgStatus(.update, .successful), OrgStatus(.create, .successful)], .updateSuccessful),
+            (.delete, [OrgStatus(.delete, .successful), OrgStatus(.delete, .inProgress)], .deleteInProgress),
+            (.delete, [OrgStatus(.delete, .failed), OrgStatus(.delete, .successful)], .deleteFailed),
+            (.delete, [OrgStatus(.delete, .successful)], .deleteSuccessful),
+          ])
+    func derivation(operation: OrgOperation, rows: [OrgStatus], expected: OrganizationResourceStatus) {
+        let record = Self.record(operation, rows)
+        #expect(record.status.organization == expected)
+        #expect(record.count(.failed) == rows.count { $0.phase == .failed })
+    }
+
+    @Test("Every status survives its code and the wire enum; the first failure summarises a failed pack")
+    func codes() {
+        for operation in [OrgOperation.create, .update, .delete] {
+            for phase in [OrgPhase.inProgress, .successful, .failed] {
+                let status = OrgStatus(operation, phase)
+                #expect(OrgStatus(code: status.code) == status)
+                #expect(OrgStatus(status.detailed) == status)
+                #expect(status.organization.rawValue == status.detailed.rawValue)
+            }
+        }
+        #expect(OrgStatus(code: 9) == nil)
+        let record = Self.record(.update, [OrgStatus(.update, .successful), OrgStatus(.update, .failed), OrgStatus(.create, .failed)])
+        #expect(record.firstFailure?.errorCode == "E1")
+        let row = ConformanceEngine.organizationPackStatus(record)
+        #expect(row.errorCode == "E1" && row.errorMessage?.contains("and 1 other account") == true)
+    }
+}
