@@ -185,6 +185,62 @@ struct OrganizationTests {
         }
     }
 
+    @Test("A rejoining account is redeployed; a pack of its own under the member pack's name is left alone")
+    func rejoinAndForeignPack() async throws {
+        try await withEngine { engine in
+            try await engine.putOrganization(testOrganization())
+            let arn = try await engine.putOrganizationConformancePack(putOrg("R", body: template(rules: ["a"])), context: management)
+                .organizationConformancePackArn ?? ""
+            let memberPackName = "OrgConformsPack-R-\(arn.suffix(8))"
+            let without = try Organization(
+                managementAccountId: management.accountId, memberAccountIds: [administrator.accountId],
+                delegatedAdministratorAccountIds: [administrator.accountId])
+
+            // A leave whose deletion fails, then a rejoin: deployed again (an update of the pack still there).
+            try await engine.putDeploymentFault(DeploymentFault(
+                organizationConformancePackName: "R", accountId: member.accountId, operation: .delete, errorCode: "E", errorMessage: "m"))
+            try await engine.putOrganization(without)
+            #expect(try await engine.rows("R", filters: .init(accountId: member.accountId)).map(\.status) == [.deleteFailed])
+            try await engine.putOrganization(testOrganization())
+            #expect(try await engine.rows("R", filters: .init(accountId: member.accountId)).map(\.status) == [.updateSuccessful])
+            #expect(try await engine.orgStatus("R")?.status == .createSuccessful)
+
+            // The member leaves for good, then makes a pack of its own under that name and rejoins.
+            try await engine.putOrganization(without)
+            _ = try await engine.putConformancePack(put(memberPackName, body: template(rules: ["own"])), context: member)
+            try await engine.putOrganization(testOrganization())
+            let row = try #require(try await engine.rows("R", filters: .init(accountId: member.accountId)).first)
+            #expect(row.status == .createFailed && row.errorMessage?.contains("already exists") == true)
+            let own = try await engine.describeConfigRules(.init(), context: member).configRules ?? []
+            #expect(own.map { $0.configRuleName?.hasPrefix("own-") } == [true])
+            try await engine.deleteOrganizationConformancePack(.init(organizationConformancePackName: "R"), context: management)
+            #expect(try await engine.describeConformancePacks(.init(), context: member).conformancePackDetails?.count == 1)
+            try await engine.deleteConformancePack(.init(conformancePackName: memberPackName), context: member)
+            #expect(invariantViolations(engine.core.withLock { $0.state }) == [])
+        }
+    }
+
+    @Test("Packs that reach a joining account together respect its limits")
+    func limitsAcrossPacks() async throws {
+        try await withEngine { engine in
+            try await engine.putOrganization(testOrganization())
+            for index in 0..<49 {
+                _ = try await engine.putConformancePack(put("Own\(index)", body: template(rules: ["r"])), context: outsider)
+            }
+            _ = try await engine.putOrganizationConformancePack(putOrg("First", body: template(rules: ["a"])), context: management)
+            _ = try await engine.putOrganizationConformancePack(putOrg("Second", body: template(rules: ["b"])), context: management)
+            try await engine.putOrganization(testOrganization(extraMembers: [outsider.accountId]))
+            let first = try await engine.rows("First", filters: .init(accountId: outsider.accountId))
+            let second = try await engine.rows("Second", filters: .init(accountId: outsider.accountId))
+            #expect(first.map(\.status) == [.createSuccessful])
+            #expect(second.map(\.status) == [.createFailed])
+            #expect(second.first?.errorMessage?.contains("maximum number of conformance packs") == true)
+            let partition = PartitionKey(accountId: outsider.accountId, region: outsider.region)
+            #expect(engine.core.withLock { $0.state[partition: partition].packs.count } == 50)
+            #expect(invariantViolations(engine.core.withLock { $0.state }) == [])
+        }
+    }
+
     @Test("Detailed statuses page by account with any filter, and tokens are bound to their filters")
     func detailedPaging() async throws {
         try await withEngine { engine in

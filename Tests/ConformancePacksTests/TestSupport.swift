@@ -166,15 +166,15 @@ func invariantViolations(_ state: EngineState) -> [String] {
     return problems
 }
 
-/// The organization's invariants: the status index matches the rows, every live row has its
-/// member pack and owner entry, every owner entry has its row, and the pack's phase matches
-/// the member pack's state.
+/// The organization's invariants: the status index matches the rows; every owner entry has its
+/// row and its member pack; a row that is neither failed nor deleted has both; a deleted row has
+/// neither; an owned pack is in progress exactly when its row is.
 func organizationViolations(_ state: EngineState) -> [String] {
     var problems: [String] = []
-    var owned = 0
     for (creator, packs) in state.organizations.packs {
         for record in packs.orderedValues {
             let at = "\(creator.accountId)/\(creator.region) \(record.name)"
+            let key = OrgPackKey(creator: creator, name: record.name)
             if record.byStatus.reduce(0, { $0 + $1.count }) != record.rows.count {
                 problems.append("\(at): status index counts differ from \(record.rows.count) rows")
             }
@@ -183,25 +183,25 @@ func organizationViolations(_ state: EngineState) -> [String] {
                     problems.append("\(at): \(row.accountId) missing from its status index")
                 }
                 let member = PartitionKey(accountId: row.accountId, region: creator.region)
-                let pack = state.partitions[member]?.packs[row.packName]
-                let gone = row.status == OrgStatus(.delete, .successful)
-                if gone != (pack == nil) {
-                    problems.append("\(at): \(row.accountId) is \(row.status.detailed.rawValue) with member pack \(pack?.state.modelState.rawValue ?? "absent")")
+                let owned = state.memberPack(of: key, named: row.packName, in: member)
+                let deleted = row.status == OrgStatus(.delete, .successful)
+                if deleted && state.organizations.owner(of: row.packName, in: member) != nil {
+                    problems.append("\(at): \(row.accountId) is deleted but still owns its member pack")
                 }
-                if !gone {
-                    owned += 1
-                    if state.organizations.owner(of: row.packName, in: member) != OrgPackKey(creator: creator, name: record.name) {
-                        problems.append("\(at): \(row.accountId) has no owner entry")
-                    }
+                if !deleted && row.status.phase != .failed && owned == nil {
+                    problems.append("\(at): \(row.accountId) is \(row.status.detailed.rawValue) without its member pack")
                 }
-                if let pack, pack.state.isInProgress != (row.status.phase == .inProgress) {
-                    problems.append("\(at): \(row.accountId) is \(row.status.detailed.rawValue) with member pack \(pack.state.modelState.rawValue)")
+                if let owned, owned.state.isInProgress != (row.status.phase == .inProgress) {
+                    problems.append("\(at): \(row.accountId) is \(row.status.detailed.rawValue) with member pack \(owned.state.modelState.rawValue)")
                 }
             }
         }
     }
-    if owned != state.organizations.owners.count {
-        problems.append("\(state.organizations.owners.count) owner entries for \(owned) live member rows")
+    for (member, owner) in state.organizations.owners {
+        let row = state.organizations.packs[owner.creator]?[owner.name]?.rows[member.partition.accountId]
+        if row == nil || state.partitions[member.partition]?.packs[member.name.string] == nil {
+            problems.append("owner entry \(member.partition.accountId) \(member.name.string) without its row or pack")
+        }
     }
     return problems
 }

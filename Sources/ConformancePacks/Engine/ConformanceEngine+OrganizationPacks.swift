@@ -1,3 +1,4 @@
+import ComplianceStore
 import ConformanceTemplates
 
 extension ConformanceEngine {
@@ -115,7 +116,7 @@ extension ConformanceEngine {
             for row in record.rows.orderedValues {
                 removals.append(deployment.removal(of: row.accountId, in: state))
                 let member = PartitionKey(accountId: row.accountId, region: creator.region)
-                if delay == 0, state[partition: member].packs[row.packName] != nil {
+                if delay == 0, state.memberPack(of: deployment.key, named: row.packName, in: member) != nil {
                     completions.append(.packDeleted(PackTransition(partition: member, name: row.packName, time: now)))
                 }
             }
@@ -145,12 +146,23 @@ extension ConformanceEngine {
         _ organization: Organization, in state: borrowing EngineState, now: Int64, delay: Int64, mint: IdentifierMint
     ) -> [DomainEvent] {
         var events: [DomainEvent] = []
+        // Each pack is decided against the state the packs before it leave, so that two packs
+        // joining one account together respect its limits.
+        // (Without the evaluation results: no decision reads them, and a write to a copy of the
+        // store would copy what it touches.)
+        var scratch = copy state
+        scratch.compliance = ComplianceStore()
         for creator in state.organizations.packs.keys.sorted() {
             for record in state.organizations.packs[creator]?.orderedValues ?? [] where record.operation != .delete {
                 let skipped = Set(record.excludedAccounts)
                 let targets = organization.accountIds.filter { !skipped.contains($0) }
                 let targetSet = Set(targets)
-                let joining = targets.filter { record.rows[$0] == nil }
+                // New targets, and those leaving or gone that come back (a leave in progress or
+                // failed is turned into a deployment again).
+                let joining = targets.filter { account in
+                    guard let row = record.rows[account] else { return true }
+                    return row.isLeaving || row.status.operation == .delete
+                }
                 let leaving = record.rows.orderedValues.filter { !targetSet.contains($0.accountId) && !$0.isLeaving }.map(\.accountId)
                 guard !joining.isEmpty || !leaving.isEmpty else { continue }
                 var parameters: [String: String] = [:]
@@ -158,8 +170,10 @@ extension ConformanceEngine {
                 let deployment = OrganizationDeployment(
                     creator: creator, name: record.name, suffix: record.suffix, base: record.rules,
                     accountTemplate: record.templateBody.map { ($0, parameters) }, seed: mint.source.next(), rows: record.rows)
-                events += deployment.events(
-                    deployTo: joining, removing: leaving, settings: nil, arn: record.arn, in: state, now: now, delay: delay)
+                let decided = deployment.events(
+                    deployTo: joining, removing: leaving, settings: nil, arn: record.arn, in: scratch, now: now, delay: delay)
+                for event in decided { scratch.apply(event, sequence: scratch.lastSequence) }
+                events += decided
             }
         }
         return events

@@ -55,12 +55,13 @@ extension ConformanceEngine {
             return wanted
         }
         let scope = PageToken.scope(creator, filters: [name, account ?? "", wanted.map { String($0.code) } ?? ""])
-        let after = try request.nextToken.map { token throws(ConformanceError) in
-            try PageToken.decode(token, .getOrganizationConformancePackDetailedStatus, scope: scope)
-        }
         let limit = Self.pageSize(request.limit, default: Self.defaultOrganizationPage)
+        let token = request.nextToken
         let (rows, more) = try await read { state throws(ConformanceError) -> ([OrganizationConformancePackDetailedStatus], Bool) in
             try state.organizations.organization.checkAdministrator(creator.accountId)
+            let after = try token.map { token throws(ConformanceError) in
+                try PageToken.decode(token, .getOrganizationConformancePackDetailedStatus, scope: scope)
+            }
             guard let record = state.organizations.packs[creator]?[name] else { throw Self.noSuchOrganizationPack }
             if let account {
                 guard let row = record.rows[account], wanted.map({ $0 == row.status }) ?? true,
@@ -97,10 +98,10 @@ extension ConformanceEngine {
             return (rows, nil)
         }
         let scope = PageToken.scope(creator)
-        let after = try token.map { token throws(ConformanceError) in try PageToken.decode(token, operation, scope: scope) }
         let limit = Self.pageSize(limit, default: Self.defaultOrganizationPage)
         let (rows, lastName, more) = try await read { state throws(ConformanceError) in
             try state.organizations.organization.checkAdministrator(creator.accountId)
+            let after = try token.map { token throws(ConformanceError) in try PageToken.decode(token, operation, scope: scope) }
             let packs = state.organizations.packs[creator] ?? SortedMap()
             let (page, more) = packs.page(after: after, limit: limit) { ($0.name, row($0)) }
             return (page.map(\.1), page.last?.0, more)

@@ -19,6 +19,8 @@ struct OrganizationDeployment {
 
     var memberPackName: String { "OrgConformsPack-\(name)-\(suffix)" }
 
+    var key: OrgPackKey { OrgPackKey(creator: creator, name: name) }
+
     /// Template text that makes the resolution depend on the account: the account id, or the
     /// stack (whose name holds the member pack's id).
     static func dependsOnAccount(_ body: String) -> Bool {
@@ -44,11 +46,17 @@ struct OrganizationDeployment {
         for account in accounts {
             let member = PartitionKey(accountId: account, region: creator.region)
             let partition = state[partition: member]
-            let existing = partition.packs[packName]
+            let existing = state.memberPack(of: key, named: packName, in: member)
             let operation = OrganizationPackNames.operation(rows?[account], memberPack: existing)
             let packId = memberPackId(account, existing: existing)
             var set = 0
             var failure: MemberFailure?
+            if existing == nil, partition.packs[packName] != nil {
+                // A pack of the account's own holds the name: left alone, and nothing completes.
+                deployments.append(MemberDeployment(
+                    accountId: account, ruleSet: 0, failure: MemberFailure(code: nil, message: OrganizationPackNames.nameTaken(packName, account))))
+                continue
+            }
             if let accountTemplate {
                 do {
                     let template = try ConformancePackTemplate.resolve(
@@ -70,10 +78,11 @@ struct OrganizationDeployment {
             if failure == nil, let fault = state.organizations.fault(name, account: account, operation == .create ? .create : .update) {
                 failure = MemberFailure(code: fault.errorCode, message: fault.errorMessage)
             }
-            if failure == nil, existing == nil, partition.packs.count >= ConformanceEngine.packLimit {
-                failure = MemberFailure(
-                    code: nil,
-                    message: "The maximum number of conformance packs (\(ConformanceEngine.packLimit)) has been reached in account \(account).")
+            if existing == nil, partition.packs.count >= ConformanceEngine.packLimit {
+                // No member pack can be made: the row fails at once (as `apply` decides too).
+                let message = "The maximum number of conformance packs (\(ConformanceEngine.packLimit)) has been reached in account \(account)."
+                deployments.append(MemberDeployment(accountId: account, ruleSet: 0, failure: MemberFailure(code: nil, message: message)))
+                continue
             }
             if failure == nil {
                 let outcome = PackDeployment.plan(ruleSets[set], pack: packName, packId: packId, partition: member, in: partition) { _ in "" }
@@ -86,7 +95,7 @@ struct OrganizationDeployment {
         for account in leaving {
             let member = PartitionKey(accountId: account, region: creator.region)
             removals.append(removal(of: account, in: state))
-            if delay == 0, state[partition: member].packs[packName] != nil {
+            if delay == 0, state.memberPack(of: key, named: packName, in: member) != nil {
                 completions.append(.packDeleted(PackTransition(partition: member, name: packName, time: now)))
             }
         }
@@ -96,8 +105,13 @@ struct OrganizationDeployment {
         return [.orgPackRequested(requested)] + completions
     }
 
-    /// Removing `account`'s member pack, failing when a delete fault says so.
+    /// Removing `account`'s member pack, failing when a delete fault says so (deleting a pack
+    /// that is not there always succeeds).
     func removal(of account: String, in state: borrowing EngineState) -> MemberRemoval {
+        let member = PartitionKey(accountId: account, region: creator.region)
+        guard state.memberPack(of: key, named: memberPackName, in: member) != nil else {
+            return MemberRemoval(accountId: account, failure: nil)
+        }
         let fault = state.organizations.fault(name, account: account, .delete)
         return MemberRemoval(accountId: account, failure: fault.map { MemberFailure(code: $0.errorCode, message: $0.errorMessage) })
     }

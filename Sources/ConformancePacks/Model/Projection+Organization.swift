@@ -24,7 +24,20 @@ extension EngineState {
         for deployment in e.deployments {
             let member = PartitionKey(accountId: deployment.accountId, region: e.creator.region)
             let existing = self[partition: member].packs[packName]
-            let operation = OrganizationPackNames.operation(record.rows[deployment.accountId], memberPack: existing)
+            let owned = memberPack(of: key, named: packName, in: member)
+            let operation = OrganizationPackNames.operation(record.rows[deployment.accountId], memberPack: owned)
+            let full = owned == nil && self[partition: member].packs.count >= ConformanceEngine.packLimit
+            if existing != nil && owned == nil || full {
+                // The account has a pack of its own under that name (left alone), or no room for
+                // another pack: the deployment fails without a member pack.
+                record.setRow(MemberRow(
+                    accountId: deployment.accountId, packName: packName, status: OrgStatus(operation, .failed),
+                    errorCode: OrganizationPackNames.deploymentFailedCode,
+                    errorMessage: deployment.failure?.message ?? OrganizationPackNames.nameTaken(packName, deployment.accountId),
+                    lastUpdateTime: e.time, pendingFailure: nil, isLeaving: false
+                ), for: deployment.accountId)
+                continue
+            }
             let ids = IdentifierMint(source: DerivedIdentifierSource(seed: e.seed, account: deployment.accountId))
             let packId = existing?.id ?? ids.packId()
             let rules = PackDeployment.instantiate(
@@ -50,9 +63,9 @@ extension EngineState {
             }
         }
         for removal in e.removals {
-            requestMemberDeletion(&record, removal, region: e.creator.region, isLeaving: true, time: e.time, dueTime: e.dueTime)
+            requestMemberDeletion(&record, removal, creator: e.creator, isLeaving: true, time: e.time, dueTime: e.dueTime)
         }
-        organizations.packs[e.creator, default: SortedMap()][e.name] = record
+        store(record, of: key)
     }
 
     mutating func applyOrgPackDeleteRequested(_ e: OrgPackDeleteRequested) {
@@ -60,27 +73,28 @@ extension EngineState {
         record.operation = .delete
         record.statusTime = e.time
         for removal in e.removals {
-            requestMemberDeletion(&record, removal, region: e.creator.region, isLeaving: false, time: e.time, dueTime: e.dueTime)
+            requestMemberDeletion(&record, removal, creator: e.creator, isLeaving: false, time: e.time, dueTime: e.dueTime)
         }
         store(record, of: OrgPackKey(creator: e.creator, name: e.name))
     }
 
     /// Starts deleting one account's member pack (an account pack's DELETE_IN_PROGRESS).
     private mutating func requestMemberDeletion(
-        _ record: inout OrgPackRecord, _ removal: MemberRemoval, region: String, isLeaving: Bool, time: Int64, dueTime: Int64
+        _ record: inout OrgPackRecord, _ removal: MemberRemoval, creator: PartitionKey, isLeaving: Bool, time: Int64, dueTime: Int64
     ) {
         guard var row = record.rows[removal.accountId] else { return }
-        let partition = PartitionKey(accountId: removal.accountId, region: region)
-        if removal.failure?.code != nil { consumeFault(record.name, account: removal.accountId, .delete) }
-        guard self[partition: partition].packs[row.packName] != nil else {
-            // Nothing deployed there any more: the deletion is done at once.
-            row.status = OrgStatus(.delete, removal.failure == nil ? .successful : .failed)
-            row.errorCode = removal.failure?.code
-            row.errorMessage = removal.failure?.message
+        let partition = PartitionKey(accountId: removal.accountId, region: creator.region)
+        guard memberPack(of: OrgPackKey(creator: creator, name: record.name), named: row.packName, in: partition) != nil else {
+            // Nothing of this pack deployed there (any more): deleting nothing succeeds at once.
+            row.status = OrgStatus(.delete, .successful)
+            row.errorCode = nil
+            row.errorMessage = nil
+            row.pendingFailure = nil
             row.lastUpdateTime = time
-            record.setRow(isLeaving && removal.failure == nil ? nil : row, for: removal.accountId)
+            record.setRow(isLeaving ? nil : row, for: removal.accountId)
             return
         }
+        if removal.failure?.code != nil { consumeFault(record.name, account: removal.accountId, .delete) }
         applyPackDeleteRequested(PackDeleteRequested(partition: partition, name: row.packName, time: time, dueTime: dueTime))
         row.status = OrgStatus(.delete, .inProgress)
         row.errorCode = nil
@@ -145,26 +159,42 @@ extension EngineState {
         }
     }
 
-    /// Changes one row and keeps the record's status index and status time in step.
+    /// Changes one row in place (the record's other rows are not copied) and keeps the status
+    /// index and status time in step; removes the organization pack once its deletion succeeded
+    /// everywhere (spec §5.2: clients accept it gone after DELETE_SUCCESSFUL).
     private mutating func updateRow(_ owner: OrgPackKey, account: String, time: Int64, _ change: (inout MemberRow) -> Void) {
-        guard var record = organizations.packs[owner.creator]?[owner.name], var row = record.rows[account] else { return }
-        let before = record.status
-        change(&row)
-        row.lastUpdateTime = time
-        let leaves = row.isLeaving && row.status == OrgStatus(.delete, .successful)
-        record.setRow(leaves ? nil : row, for: account)
-        if record.status != before { record.statusTime = time }
-        store(record, of: owner)
+        var creatorIsEmpty = false
+        organizations.packs.updateValue(forKey: owner.creator, default: SortedMap()) { packs in
+            let deleted = packs.modify(owner.name) { record -> Bool in
+                guard var row = record.rows[account] else { return false }
+                let before = record.status
+                change(&row)
+                row.lastUpdateTime = time
+                let leaves = row.isLeaving && row.status == OrgStatus(.delete, .successful)
+                record.setRow(leaves ? nil : row, for: account)
+                if record.status != before { record.statusTime = time }
+                return record.operation == .delete && record.status.phase == .successful
+            }
+            if deleted == true { packs[owner.name] = nil }
+            creatorIsEmpty = packs.isEmpty
+        }
+        if creatorIsEmpty { organizations.packs[owner.creator] = nil }
     }
 
-    /// Stores an organization pack, or removes it once its deletion succeeded everywhere
-    /// (spec §5.2: clients accept it gone after DELETE_SUCCESSFUL).
+    /// Stores an organization pack, or removes it once its deletion succeeded everywhere.
     private mutating func store(_ record: OrgPackRecord, of key: OrgPackKey) {
         let deleted = record.operation == .delete && record.status.phase == .successful
         organizations.packs.updateValue(forKey: key.creator, default: SortedMap()) { packs in
             packs[key.name] = deleted ? nil : record
         }
         if organizations.packs[key.creator]?.isEmpty == true { organizations.packs[key.creator] = nil }
+    }
+
+    /// The member pack `packName` in `member` when the organization pack `key` owns it (an
+    /// account may hold a pack of its own under that name).
+    func memberPack(of key: OrgPackKey, named packName: String, in member: PartitionKey) -> PackRecord? {
+        guard organizations.owner(of: packName, in: member) == key else { return nil }
+        return self[partition: member].packs[packName]
     }
 
     /// One deployment of `pack` in `account` hit its fault: one fewer remains.
@@ -184,6 +214,10 @@ enum OrganizationPackNames {
     static let suffixLength = 8
     /// The `ErrorCode` of a member whose deployment failed on its own (limits, rule names).
     static let deploymentFailedCode = "ConformancePackDeploymentFailed"
+
+    static func nameTaken(_ packName: String, _ account: String) -> String {
+        "A conformance pack named '\(packName)' already exists in account \(account) and was not created by this organization conformance pack."
+    }
 
     /// What deploying to an account is: an update when its member pack is there, else a create.
     static func operation(_ row: MemberRow?, memberPack: PackRecord?) -> OrgOperation {

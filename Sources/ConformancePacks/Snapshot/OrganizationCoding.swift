@@ -1,6 +1,6 @@
 /// The organization's part of a snapshot (format 4 on): the recorded organization, the
-/// deployment faults, then each creator's organization packs with their member rows. The
-/// status index and the member-pack owners are derived from the rows when read.
+/// deployment faults, each creator's organization packs with their member rows, then which
+/// organization pack owns each member pack. The status index is derived from the rows when read.
 extension ByteWriter {
     mutating func organizations(_ state: OrganizationState) {
         if let organization = state.recorded {
@@ -17,6 +17,17 @@ extension ByteWriter {
             partition(creator)
             count(packs.count)
             for pack in packs.orderedValues { orgPack(pack) }
+        }
+        let owners = state.owners.sorted { lhs, rhs in
+            lhs.key.partition == rhs.key.partition
+                ? lhs.key.name.string.bytePrecedes(rhs.key.name.string) : lhs.key.partition < rhs.key.partition
+        }
+        count(owners.count)
+        for (member, owner) in owners {
+            partition(member.partition)
+            string(member.name.string)
+            partition(owner.creator)
+            string(owner.name)
         }
     }
 
@@ -62,14 +73,13 @@ extension ByteReader {
             var packs = SortedMap<OrgPackRecord>()
             for _ in 0..<(try count()) {
                 let pack = try orgPack()
-                for row in pack.rows.orderedValues where row.status != OrgStatus(.delete, .successful) {
-                    let member = PartitionKey(accountId: row.accountId, region: creator.region)
-                    state.owners[MemberPackKey(partition: member, name: ByteString(row.packName))] =
-                        OrgPackKey(creator: creator, name: pack.name)
-                }
                 packs[pack.name] = pack
             }
             state.packs[creator] = packs
+        }
+        for _ in 0..<(try count()) {
+            let member = MemberPackKey(partition: try partition(), name: ByteString(try string()))
+            state.owners[member] = OrgPackKey(creator: try partition(), name: try string())
         }
         return state
     }
