@@ -17,7 +17,7 @@ import Synchronization
 
 let resultCount = ProcessInfo.processInfo.environment["ENGINE_BENCH_RESULTS"].flatMap(Int.init) ?? 10_000_000
 let resourceCount = resultCount / 10
-let batchSize = 10_000
+let batchSize = ProcessInfo.processInfo.environment["ENGINE_BENCH_BATCH"].flatMap(Int.init) ?? 10_000
 let accounts = (0..<10).map { String(format: "1000000000%02d", $0) }
 let base = Date(timeIntervalSince1970: 1_733_000_000)
 let resultsPerSecond = BenchmarkMetric.custom("results/s", polarity: .prefersLarger, useScalingFactor: false)
@@ -228,6 +228,10 @@ final class PageSession: @unchecked Sendable {
                 let records = batch(index, rules: rules, round: round)
                 _ = try? await engine.ingest(records)
                 ingested += records.count
+                // With durability `none` an ingest never suspends: without a yield this task would
+                // keep its cooperative thread, and the queries (on the pool's other thread, which
+                // the benchmark runner blocks) would never run.
+                await Task.yield()
                 index += 1
                 if index * batchSize >= resultCount { (index, round) = (0, round + 1) }
             }

@@ -85,8 +85,9 @@ struct OrganizationDeployment {
                 continue
             }
             if failure == nil {
-                let outcome = PackDeployment.plan(ruleSets[set], pack: packName, packId: packId, partition: member, in: partition) { _ in "" }
-                if case .fail(let reason) = outcome { failure = MemberFailure(code: nil, message: reason) }
+                if let reason = PackDeployment.problem(ruleSets[set], pack: packName, packId: packId, in: partition) {
+                    failure = MemberFailure(code: nil, message: PackDeployment.truncated(reason))
+                }
             }
             deployments.append(MemberDeployment(accountId: account, ruleSet: set, failure: failure))
             if delay == 0 { completions.append(.packCompleted(PackTransition(partition: member, name: packName, time: now))) }

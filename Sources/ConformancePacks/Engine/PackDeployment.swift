@@ -76,35 +76,40 @@ enum PackDeployment {
         in partition: PartitionState,
         newRuleId: (String) -> String
     ) -> PendingOutcome {
+        if let reason = problem(base, pack: name, packId: packId, in: partition) { return fail(reason) }
+        return .deploy(instantiate(base, pack: name, packId: packId, partition: key, in: partition, newRuleId: newRuleId))
+    }
+
+    /// Why `base` cannot deploy as pack `name` (id `packId`) in a partition, or nil when it can.
+    static func problem(_ base: [RuleRecord], pack name: String, packId: String, in partition: PartitionState) -> String? {
         var seen = Set<ByteString>()
         for rule in base {
             guard seen.insert(ByteString(rule.name)).inserted else {
-                return fail("Duplicate ConfigRuleName '\(rule.name)' in the template: rule names must be unique within a conformance pack.")
+                return "Duplicate ConfigRuleName '\(rule.name)' in the template: rule names must be unique within a conformance pack."
             }
         }
         for rule in base {
             let ruleName = "\(rule.name)-\(packId)"
             if ruleName.utf16.count > 128 {
-                return fail("The config rule name '\(ruleName)' is longer than 128 characters; shorten ConfigRuleName '\(rule.name)' to at most \(128 - packId.utf16.count - 1) characters.")
+                return "The config rule name '\(ruleName)' is longer than 128 characters; shorten ConfigRuleName '\(rule.name)' to at most \(128 - packId.utf16.count - 1) characters."
             }
             if let parameters = rule.inputParameters, parameters.utf16.count > 1024 {
-                return fail("The InputParameters of config rule '\(rule.name)' are \(parameters.utf16.count) characters once serialised; the maximum is 1024.")
+                return "The InputParameters of config rule '\(rule.name)' are \(parameters.utf16.count) characters once serialised; the maximum is 1024."
             }
             if let current = partition.rules[ruleName], current.ownerPack != name {
-                return fail("A config rule named '\(ruleName)' already exists in the account.")
+                return "A config rule named '\(ruleName)' already exists in the account."
             }
         }
-        let rules = instantiate(base, pack: name, packId: packId, partition: key, in: partition, newRuleId: newRuleId)
         let existing = partition.packs[name]
         let otherPackRules = partition.reservedPackRuleCount(excludingPack: existing?.name)
         let others = partition.userRuleCount + otherPackRules
-        if others + rules.count > ruleLimit {
-            return fail("The conformance pack would deploy \(rules.count) config rules, but the account already has \(others) and the maximum number of config rules is \(ruleLimit).")
+        if others + base.count > ruleLimit {
+            return "The conformance pack would deploy \(base.count) config rules, but the account already has \(others) and the maximum number of config rules is \(ruleLimit)."
         }
-        if otherPackRules + rules.count > packRuleLimit {
-            return fail("The conformance pack would deploy \(rules.count) config rules, but conformance packs in the account already have \(otherPackRules) and the maximum across all conformance packs is \(packRuleLimit).")
+        if otherPackRules + base.count > packRuleLimit {
+            return "The conformance pack would deploy \(base.count) config rules, but conformance packs in the account already have \(otherPackRules) and the maximum across all conformance packs is \(packRuleLimit)."
         }
-        return .deploy(rules)
+        return nil
     }
 
     static func fail(_ reason: String) -> PendingOutcome {

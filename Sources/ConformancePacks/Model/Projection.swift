@@ -186,7 +186,18 @@ extension EngineState {
             self[partition: rule.partition].rules[rule.name] == nil
                 ? nil : compliance.ruleSlot(forKey: ComplianceKeys.rule(rule.partition, rule.name))
         }
-        let inputs = e.rows.lazy.compactMap { row -> EvaluationInput? in
+        // The rows in rule order (a stable counting sort: one rule's rows keep their order), so
+        // that the store takes each rule's results out once per event, not once per row.
+        var starts = [Int](repeating: 0, count: e.rules.count + 1)
+        for row in e.rows where Int(row.rule) < e.rules.count { starts[Int(row.rule) + 1] += 1 }
+        for index in 0..<e.rules.count { starts[index + 1] += starts[index] }
+        var order = [Int](repeating: 0, count: starts[e.rules.count])
+        for (index, row) in e.rows.enumerated() where Int(row.rule) < e.rules.count {
+            order[starts[Int(row.rule)]] = index
+            starts[Int(row.rule)] += 1
+        }
+        let inputs = order.compactMap { index -> EvaluationInput? in
+            let row = e.rows[index]
             guard let rule = slots[Int(row.rule)] else { return nil }
             return EvaluationInput(
                 rule: rule, resourceType: e.strings[Int(row.resourceType)], resourceId: e.strings[Int(row.resourceId)],
