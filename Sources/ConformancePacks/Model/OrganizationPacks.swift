@@ -32,19 +32,10 @@ struct OrgStatus: Sendable, Hashable {
         self.init(operation, phase)
     }
 
+    /// The status a wire value names; nil for one the model does not list.
     init?(_ status: OrganizationResourceDetailedStatus) {
-        switch status {
-        case .createInProgress: self.init(.create, .inProgress)
-        case .createSuccessful: self.init(.create, .successful)
-        case .createFailed: self.init(.create, .failed)
-        case .updateInProgress: self.init(.update, .inProgress)
-        case .updateSuccessful: self.init(.update, .successful)
-        case .updateFailed: self.init(.update, .failed)
-        case .deleteInProgress: self.init(.delete, .inProgress)
-        case .deleteSuccessful: self.init(.delete, .successful)
-        case .deleteFailed: self.init(.delete, .failed)
-        case .unknown: return nil
-        }
+        guard let code = (0..<UInt8(9)).first(where: { OrgStatus(code: $0)?.detailed == status }) else { return nil }
+        self.init(code: code)
     }
 
     var detailed: OrganizationResourceDetailedStatus {
@@ -61,19 +52,8 @@ struct OrgStatus: Sendable, Hashable {
         }
     }
 
-    var organization: OrganizationResourceStatus {
-        switch (operation, phase) {
-        case (.create, .inProgress): .createInProgress
-        case (.create, .successful): .createSuccessful
-        case (.create, .failed): .createFailed
-        case (.update, .inProgress): .updateInProgress
-        case (.update, .successful): .updateSuccessful
-        case (.update, .failed): .updateFailed
-        case (.delete, .inProgress): .deleteInProgress
-        case (.delete, .successful): .deleteSuccessful
-        case (.delete, .failed): .deleteFailed
-        }
-    }
+    /// The same status as the organization-level enum (the two model enums list the same nine values).
+    var organization: OrganizationResourceStatus { OrganizationResourceStatus(rawValue: detailed.rawValue) }
 }
 
 /// Why one member's deployment fails: a deployment fault (with its `ErrorCode`) or a problem of
