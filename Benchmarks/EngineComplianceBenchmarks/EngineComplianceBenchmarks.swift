@@ -126,7 +126,8 @@ let benchmarks: @Sendable () -> Void = {
 
     for durability in [ConformanceEngine.Durability.none, .everyBatch] {
         Benchmark("Ingest.\(durability).\(resultCount / 1_000_000)M", configuration: .init(
-            metrics: [.wallClock, resultsPerSecond, bytesPerResult], maxDuration: .seconds(600), maxIterations: 1
+            // No warm-up run: its freed memory would stay in the heap and hide the resident growth.
+            metrics: [.wallClock, resultsPerSecond, bytesPerResult], warmupIterations: 0, maxDuration: .seconds(600), maxIterations: 1
         )) { benchmark in
             let directory = scratchDirectory("ingest")
             defer { try? FileManager.default.removeItem(atPath: directory) }
