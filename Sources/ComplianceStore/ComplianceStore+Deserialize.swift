@@ -79,9 +79,12 @@ extension ComplianceStore {
     /// Reads one tree's count and column blocks into a bulk-built tree.
     static func readTree(from source: inout ByteSource, stringCount: Int) throws(ComplianceStoreError) -> ResultTree {
         let count = try source.count(atMost: maxTreeCount, "A tree's result count")
+        // Rules without results are common (every rule a pack deploys starts so): no buffers.
+        if count == 0 { return ResultTree() }
         var builder = ResultTree.Builder()
-        var keys = ContiguousArray<UInt64>(repeating: 0, count: blockSize)
-        var values = ContiguousArray<ResultValue>(repeating: ResultValue(orderingTimestamp: 0, recordedTime: 0), count: blockSize)
+        let buffer = min(blockSize, count)
+        var keys = ContiguousArray<UInt64>(repeating: 0, count: buffer)
+        var values = ContiguousArray<ResultValue>(repeating: ResultValue(orderingTimestamp: 0, recordedTime: 0), count: buffer)
         var previous = (key: UInt64(0), ordering: Int64(0), recorded: Int64(0))
         let maxId = UInt64(stringCount)
         var remaining = count
@@ -174,13 +177,18 @@ extension ComplianceStore {
             store.groups[UInt32(slot)] = fresh
         }
         for (rule, results) in store.rules where results.group != 0 {
-            guard store.groups[results.group] != nil else {
+            // One lookup per rule, the counters changed in place.
+            let found = store.groups.updateValue(forKey: results.group) { state -> Bool in
+                guard state != nil else { return false }
+                state!.members.insert(rule)
+                state!.addRule(results.compliance, 1)
+                state!.compliantPairs += results.compliant.count
+                state!.nonCompliantPairs += results.nonCompliant.count
+                return true
+            }
+            guard found else {
                 throw source.error(.malformed, "Rule \(rule) belongs to group \(results.group), which the store does not have.")
             }
-            store.groups[results.group]!.members.insert(rule)
-            store.groups[results.group]!.addRule(results.compliance, 1)
-            store.groups[results.group]!.compliantPairs += results.compliant.count
-            store.groups[results.group]!.nonCompliantPairs += results.nonCompliant.count
         }
         for (slot, state) in stored {
             let computed = store.groups[slot]!

@@ -26,6 +26,10 @@ struct SortedMap<Value: Sendable & Hashable>: Sendable, Hashable {
             case (true, nil):
                 keys.remove(at: index)
                 values.remove(at: index)
+            case (false, let value?) where index == keys.count:
+                // The common case of a decode, whose keys arrive in order.
+                keys.append(key)
+                values.append(value)
             case (false, let value?):
                 keys.insert(key, at: index)
                 values.insert(value, at: index)
