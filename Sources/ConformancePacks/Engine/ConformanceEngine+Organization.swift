@@ -62,7 +62,7 @@ extension ConformanceEngine {
         guard (1...128).contains(name.utf8.count) else {
             throw ConformanceError(.validation, "OrganizationConformancePackName must be 1 to 128 characters.")
         }
-        guard Organization.isAccountId(account) else {
+        guard ModelPattern.accountId.matches(account) else {
             throw ConformanceError(.validation, "AccountId '\(account)' is not 12 digits.")
         }
     }

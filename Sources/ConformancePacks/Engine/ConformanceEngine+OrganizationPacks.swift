@@ -67,8 +67,7 @@ extension ConformanceEngine {
                 try Self.resolve(body, parameters: parameters, partition: creator, name: name, packId: "conformance-pack-organization")
             }
             let suffix = existing?.suffix ?? mint.lowercaseAlphanumerics(OrganizationPackNames.suffixLength)
-            let arn = existing?.arn
-                ?? "arn:\(ARN.partition):config:\(creator.region):\(creator.accountId):organization-conformance-pack/\(name)-\(suffix)"
+            let arn = existing?.arn ?? ARN.organizationPack(creator, name: name, suffix: suffix)
             let dependsOnAccount = OrganizationDeployment.dependsOnAccount(body)
             let deployment = OrganizationDeployment(
                 creator: creator, name: name, suffix: suffix, base: PackDeployment.baseRules(template),
@@ -111,15 +110,8 @@ extension ConformanceEngine {
             if record.isInProgress { throw Self.organizationPackInUse(record) }
             let deployment = OrganizationDeployment(
                 creator: creator, name: name, suffix: record.suffix, base: [], accountTemplate: nil, seed: 0, rows: record.rows)
-            var completions: [DomainEvent] = []
-            var removals: [MemberRemoval] = []
-            for row in record.rows.orderedValues {
-                removals.append(deployment.removal(of: row.accountId, in: state))
-                let member = PartitionKey(accountId: row.accountId, region: creator.region)
-                if delay == 0, state.memberPack(of: deployment.key, named: row.packName, in: member) != nil {
-                    completions.append(.packDeleted(PackTransition(partition: member, name: row.packName, time: now)))
-                }
-            }
+            let (removals, completions) = deployment.removals(
+                of: Array(record.rows.keys), in: state, now: now, delay: delay)
             let requested = OrgPackDeleteRequested(creator: creator, name: name, time: now, dueTime: now + delay, removals: removals)
             return Decision(events: [.orgPackDeleteRequested(requested)] + completions, result: ())
         }

@@ -17,7 +17,7 @@ struct OrganizationDeployment {
     /// The organization pack's member rows so far (nil for a new pack).
     let rows: SortedMap<MemberRow>?
 
-    var memberPackName: String { "OrgConformsPack-\(name)-\(suffix)" }
+    var memberPackName: String { OrganizationPackNames.memberPack(name, suffix: suffix) }
 
     var key: OrgPackKey { OrgPackKey(creator: creator, name: name) }
 
@@ -92,28 +92,32 @@ struct OrganizationDeployment {
             deployments.append(MemberDeployment(accountId: account, ruleSet: set, failure: failure))
             if delay == 0 { completions.append(.packCompleted(PackTransition(partition: member, name: packName, time: now))) }
         }
-        var removals: [MemberRemoval] = []
-        for account in leaving {
-            let member = PartitionKey(accountId: account, region: creator.region)
-            removals.append(removal(of: account, in: state))
-            if delay == 0, state.memberPack(of: key, named: packName, in: member) != nil {
-                completions.append(.packDeleted(PackTransition(partition: member, name: packName, time: now)))
-            }
-        }
+        let (removals, deletions) = removals(of: leaving, in: state, now: now, delay: delay)
+        completions += deletions
         let requested = OrgPackRequested(
             creator: creator, name: name, arn: arn, time: now, dueTime: now + delay, settings: settings,
             ruleSets: ruleSets, seed: seed, deployments: deployments, removals: removals)
         return [.orgPackRequested(requested)] + completions
     }
 
-    /// Removing `account`'s member pack, failing when a delete fault says so (deleting a pack
-    /// that is not there always succeeds).
-    func removal(of account: String, in state: borrowing EngineState) -> MemberRemoval {
-        let member = PartitionKey(accountId: account, region: creator.region)
-        guard state.memberPack(of: key, named: memberPackName, in: member) != nil else {
-            return MemberRemoval(accountId: account, failure: nil)
+    /// Removing the member packs of `accounts`, each failing when a delete fault says so
+    /// (deleting a pack that is not there always succeeds), and, without a deployment delay, the
+    /// deletions that complete them.
+    func removals(
+        of accounts: [String], in state: borrowing EngineState, now: Int64, delay: Int64
+    ) -> (removals: [MemberRemoval], completions: [DomainEvent]) {
+        var removals: [MemberRemoval] = []
+        var completions: [DomainEvent] = []
+        for account in accounts {
+            let member = PartitionKey(accountId: account, region: creator.region)
+            guard state.memberPack(of: key, named: memberPackName, in: member) != nil else {
+                removals.append(MemberRemoval(accountId: account, failure: nil))
+                continue
+            }
+            let fault = state.organizations.fault(name, account: account, .delete)
+            removals.append(MemberRemoval(accountId: account, failure: fault.map { MemberFailure(code: $0.errorCode, message: $0.errorMessage) }))
+            if delay == 0 { completions.append(.packDeleted(PackTransition(partition: member, name: memberPackName, time: now))) }
         }
-        let fault = state.organizations.fault(name, account: account, .delete)
-        return MemberRemoval(accountId: account, failure: fault.map { MemberFailure(code: $0.errorCode, message: $0.errorMessage) })
+        return (removals, completions)
     }
 }

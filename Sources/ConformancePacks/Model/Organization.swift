@@ -35,11 +35,11 @@ public struct Organization: Sendable, Hashable {
         allFeaturesEnabled: Bool = true
     ) throws(ConformanceError) {
         func invalid(_ message: String) -> ConformanceError { ConformanceError(.validation, message) }
-        guard Self.isAccountId(managementAccountId) else {
+        guard ModelPattern.accountId.matches(managementAccountId) else {
             throw invalid("ManagementAccountId '\(managementAccountId)' is not 12 digits")
         }
         for (field, ids) in [("MemberAccountIds", memberAccountIds), ("DelegatedAdministratorAccountIds", delegatedAdministratorAccountIds)] {
-            if let bad = ids.first(where: { !Self.isAccountId($0) }) {
+            if let bad = ids.first(where: { !ModelPattern.accountId.matches($0) }) {
                 throw invalid("\(field) holds '\(bad)', which is not 12 digits")
             }
             if Set(ids).count != ids.count { throw invalid("\(field) lists an account twice") }
@@ -85,9 +85,5 @@ public struct Organization: Sendable, Hashable {
                 "This action can be only made by AWS Organization's management account or delegated administrator.")
         }
         throw ConformanceError(.organizationAccessDenied, "This action can only be made by accounts in an AWS Organization")
-    }
-
-    static func isAccountId(_ text: String) -> Bool {
-        text.utf8.count == 12 && text.utf8.allSatisfy { $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }
     }
 }

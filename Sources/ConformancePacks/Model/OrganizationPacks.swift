@@ -107,7 +107,7 @@ struct OrgPackRecord: Sendable, Hashable {
     /// organization status cost no scan of the members.
     var byStatus: [SortedMap<Bool>] = Array(repeating: SortedMap(), count: 9)
 
-    var memberPackName: String { "OrgConformsPack-\(name)-\(suffix)" }
+    var memberPackName: String { OrganizationPackNames.memberPack(name, suffix: suffix) }
 
     /// How many rows are in `phase`, whatever their operation.
     func count(_ phase: OrgPhase) -> Int {
@@ -134,6 +134,9 @@ struct OrgPackRecord: Sendable, Hashable {
     }
 
     var isInProgress: Bool { count(.inProgress) > 0 }
+
+    /// Deleted everywhere: the organization pack goes (spec §5.2).
+    var isDeleted: Bool { operation == .delete && status.phase == .successful }
 
     /// Sets a row, keeping the status index in step.
     mutating func setRow(_ row: MemberRow?, for account: String) {

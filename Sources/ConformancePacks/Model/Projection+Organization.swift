@@ -173,7 +173,7 @@ extension EngineState {
                 let leaves = row.isLeaving && row.status == OrgStatus(.delete, .successful)
                 record.setRow(leaves ? nil : row, for: account)
                 if record.status != before { record.statusTime = time }
-                return record.operation == .delete && record.status.phase == .successful
+                return record.isDeleted
             }
             if deleted == true { packs[owner.name] = nil }
             creatorIsEmpty = packs.isEmpty
@@ -183,9 +183,8 @@ extension EngineState {
 
     /// Stores an organization pack, or removes it once its deletion succeeded everywhere.
     private mutating func store(_ record: OrgPackRecord, of key: OrgPackKey) {
-        let deleted = record.operation == .delete && record.status.phase == .successful
         organizations.packs.updateValue(forKey: key.creator, default: SortedMap()) { packs in
-            packs[key.name] = deleted ? nil : record
+            packs[key.name] = record.isDeleted ? nil : record
         }
         if organizations.packs[key.creator]?.isEmpty == true { organizations.packs[key.creator] = nil }
     }
@@ -212,6 +211,9 @@ extension EngineState {
 enum OrganizationPackNames {
     /// The random part of an organization pack's ARN (spec §2: 8 lowercase characters).
     static let suffixLength = 8
+
+    /// The name of an organization pack's pack in each member account (spec §2).
+    static func memberPack(_ name: String, suffix: String) -> String { "OrgConformsPack-\(name)-\(suffix)" }
     /// The `ErrorCode` of a member whose deployment failed on its own (limits, rule names).
     static let deploymentFailedCode = "ConformancePackDeploymentFailed"
 

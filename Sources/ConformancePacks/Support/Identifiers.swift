@@ -68,6 +68,10 @@ enum ARN {
         "arn:\(partition):config:\(p.region):\(p.accountId):config-rule/aws-service-rule/\(packService)/\(ruleId)"
     }
 
+    static func organizationPack(_ p: PartitionKey, name: String, suffix: String) -> String {
+        "arn:\(partition):config:\(p.region):\(p.accountId):organization-conformance-pack/\(name)-\(suffix)"
+    }
+
     static func userRule(_ p: PartitionKey, ruleId: String) -> String {
         "arn:\(partition):config:\(p.region):\(p.accountId):config-rule/\(ruleId)"
     }

@@ -37,7 +37,7 @@ struct Call<Service: ConformanceService>: Sendable {
             let input = try AWSJSON.decode(OrganizationDocument.self, from: body)
             _ = try authenticator.authenticate(head: head, body: body)
             let changed = try await perform { try await service.putOrganization(try input.organization()) }
-            return try AWSJSON.encode(AdminFlagResponse(flag: changed, key: "Changed"))
+            return try AWSJSON.encode(["Changed": changed])
         case .describeOrganization:
             _ = try authenticator.authenticate(head: head, body: body)
             let organization = try await perform { try await service.organization() }
@@ -57,7 +57,7 @@ struct Call<Service: ConformanceService>: Sendable {
                     organizationConformancePackName: input.organizationConformancePackName, accountId: input.accountId,
                     operation: operation)
             }
-            return try AWSJSON.encode(AdminFlagResponse(flag: deleted, key: "Deleted"))
+            return try AWSJSON.encode(["Deleted": deleted])
         }
     }
 

@@ -49,21 +49,3 @@ struct DeleteDeploymentFaultRequest: Sendable, Decodable {
         return operation
     }
 }
-
-/// The answer of `ConformAdmin.DeleteDeploymentFault` (and of `PutOrganization`: `Changed`).
-struct AdminFlagResponse: Sendable, Encodable {
-    var flag: Bool
-    var key: String
-
-    func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: AnyKey.self)
-        try container.encode(flag, forKey: AnyKey(stringValue: key))
-    }
-
-    private struct AnyKey: CodingKey {
-        var stringValue: String
-        var intValue: Int? { nil }
-        init(stringValue: String) { self.stringValue = stringValue }
-        init?(intValue: Int) { nil }
-    }
-}
