@@ -58,13 +58,14 @@ struct DueCompletions: Sendable {
     /// - Complexity: O(k log n) for k entries removed.
     mutating func take(dueAt now: Int64, in state: borrowing EngineState) -> [DomainEvent] {
         var events: [DomainEvent] = []
-        var taken: [Item] = []
+        // The heap pops in order, so a repeated entry comes right after the one it repeats.
+        var previous: Item?
         while let first = heap.min, first.time <= now {
             heap.removeMin()
-            guard let pack = state.partitions[first.partition]?.packs[first.name],
-                  pack.pending != nil, pack.dueTime == first.time, !taken.contains(first)
+            guard first != previous, let pack = state.partitions[first.partition]?.packs[first.name],
+                  pack.pending != nil, pack.dueTime == first.time
             else { continue }
-            taken.append(first)
+            previous = first
             let transition = PackTransition(partition: first.partition, name: first.name, time: first.time)
             events.append(pack.state == .deleteInProgress ? .packDeleted(transition) : .packCompleted(transition))
         }

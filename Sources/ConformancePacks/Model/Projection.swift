@@ -122,14 +122,16 @@ extension EngineState {
                 pack.pending = nil
                 return (outcome, pack.ruleNames)
             }) else { return }
-            var newNames: [String]?
             switch outcome {
             case .deploy(let rules)?:
                 let names = rules.map(\.name)
-                let keep = Set(names.map(ByteString.init))
-                for name in current where !keep.contains(ByteString(name)) && partition.rules[name]?.ownerPack == e.name {
-                    partition.rules[name] = nil
-                    dropped.append(name)
+                // The common update keeps the same rules: nothing to drop, no set to build.
+                if !names.elementsEqual(current, by: { $0.byteEquals($1) }) {
+                    let keep = Set(names.map(ByteString.init))
+                    for name in current where !keep.contains(ByteString(name)) && partition.rules[name]?.ownerPack == e.name {
+                        partition.rules[name] = nil
+                        dropped.append(name)
+                    }
                 }
                 for rule in rules {
                     // Re-deploying an unchanged rule (the common update) touches nothing.
@@ -139,7 +141,6 @@ extension EngineState {
                     }
                     if changed == nil { partition.rules[rule.name] = rule }
                 }
-                newNames = names
                 deployed = names
             case .fail, .delete, nil:
                 break
@@ -147,7 +148,7 @@ extension EngineState {
             partition.packs.modify(e.name) { pack in
                 switch outcome {
                 case .deploy?:
-                    pack.ruleNames = newNames ?? []
+                    pack.ruleNames = deployed ?? []
                     pack.state = .createComplete
                     pack.statusReason = nil
                 case .fail(let reason)?:
