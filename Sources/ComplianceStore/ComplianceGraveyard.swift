@@ -4,7 +4,6 @@ internal import HashTreeCollections
 /// off the writer's thread: dropping the last reference to a large tree frees every node.
 public struct ComplianceGraveyard: Sendable {
     var trees = TreeDictionary<Int, ResultTree>()
-    var nextIndex = 0
 
     /// Creates an empty graveyard.
     public init() {}
@@ -20,7 +19,6 @@ public struct ComplianceGraveyard: Sendable {
     /// Keeps `tree` (an empty tree is not kept).
     mutating func bury(_ tree: ResultTree) {
         guard !tree.isEmpty else { return }
-        trees[nextIndex] = tree
-        nextIndex += 1
+        trees[trees.count] = tree  // nothing is taken out, so the count is the next index
     }
 }

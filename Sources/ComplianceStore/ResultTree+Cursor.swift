@@ -131,23 +131,4 @@ extension ResultTree {
         }
         return true
     }
-
-    /// Calls `body` with each leaf's columns and count, in key order (serialization reads
-    /// column by column).
-    func forEachLeaf(_ body: (ResultLeaf.Columns, Int) throws -> Void) rethrows {
-        guard let root else { return }
-        try Self.visitLeaves(root, height: height, body)
-    }
-
-    static func visitLeaves(_ node: ResultNode, height: Int, _ body: (ResultLeaf.Columns, Int) throws -> Void) rethrows {
-        if height == 0 {
-            try unsafeDowncast(node, to: ResultLeaf.self).withColumns { header, columns in
-                try body(columns, Int(header.pointee.count))
-            }
-            return
-        }
-        for child in unsafeDowncast(node, to: ResultInner.self).children {
-            try visitLeaves(child, height: height - 1, body)
-        }
-    }
 }
