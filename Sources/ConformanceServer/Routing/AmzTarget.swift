@@ -44,7 +44,7 @@ package enum AmzTarget: Sendable, Hashable {
     package var isWrite: Bool {
         switch self {
         case .api(let operation): operation.isWrite
-        case .admin(let operation): operation != .describeOrganization
+        case .admin(let operation): operation.isWrite
         }
     }
 }
@@ -63,4 +63,12 @@ package enum AdminOperation: String, Sendable, CaseIterable {
     case putDeploymentFault = "PutDeploymentFault"
     /// Clears a deployment fault.
     case deleteDeploymentFault = "DeleteDeploymentFault"
+
+    /// Whether the target changes state (refused by a read-only server).
+    package var isWrite: Bool {
+        switch self {
+        case .putTemplate, .putEvaluationResults, .putOrganization, .putDeploymentFault, .deleteDeploymentFault: true
+        case .describeOrganization: false
+        }
+    }
 }

@@ -51,7 +51,7 @@ struct Call<Service: ConformanceService>: Sendable {
         case .deleteDeploymentFault:
             let input = try AWSJSON.decode(DeleteDeploymentFaultRequest.self, from: body)
             _ = try authenticator.authenticate(head: head, body: body)
-            let operation = try DeleteDeploymentFaultRequest.operation(input.operation)
+            let operation = try DeploymentFault.Operation.parse(wire: input.operation)
             let deleted = try await perform {
                 try await service.deleteDeploymentFault(
                     organizationConformancePackName: input.organizationConformancePackName, accountId: input.accountId,

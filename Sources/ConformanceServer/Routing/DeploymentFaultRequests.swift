@@ -23,7 +23,7 @@ struct PutDeploymentFaultRequest: Sendable, Decodable {
     func fault() throws(ServiceError) -> DeploymentFault {
         DeploymentFault(
             organizationConformancePackName: organizationConformancePackName, accountId: accountId,
-            operation: try DeleteDeploymentFaultRequest.operation(operation), remaining: count ?? 1,
+            operation: try DeploymentFault.Operation.parse(wire: operation), remaining: count ?? 1,
             errorCode: errorCode, errorMessage: errorMessage)
     }
 }
@@ -40,8 +40,11 @@ struct DeleteDeploymentFaultRequest: Sendable, Decodable {
         case accountId = "AccountId"
         case operation = "Operation"
     }
+}
 
-    static func operation(_ text: String?) throws(ServiceError) -> DeploymentFault.Operation? {
+extension DeploymentFault.Operation {
+    /// The operation an admin request names (`CREATE`, `UPDATE`, `DELETE`); nil (every one) when absent.
+    static func parse(wire text: String?) throws(ServiceError) -> DeploymentFault.Operation? {
         guard let text else { return nil }
         guard let operation = DeploymentFault.Operation(rawValue: text) else {
             throw ServiceError(ConformanceError(.validation, "Operation must be CREATE, UPDATE or DELETE, not '\(text)'."))

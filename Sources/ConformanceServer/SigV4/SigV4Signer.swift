@@ -8,7 +8,7 @@ package struct SigV4Signer: Sendable {
     package var accessKeyId: String
     package var secretAccessKey: String
     package var region: String
-    package var service = "config"
+    package var service = SigV4Verifier.service
 
     package init(accessKeyId: String, secretAccessKey: String, region: String) {
         self.accessKeyId = accessKeyId
@@ -21,8 +21,8 @@ package struct SigV4Signer: Sendable {
         let amzDate = SigV4Verifier.formatAmzDate(now)
         let date = String(amzDate.prefix(8))
         let payloadHash = SigV4Verifier.hex(SHA256.hash(data: body))
-        head.headerFields[HTTPField.Name("X-Amz-Date")!] = amzDate
-        head.headerFields[HTTPField.Name("X-Amz-Content-Sha256")!] = payloadHash
+        head.headerFields[SigV4Verifier.amzDate] = amzDate
+        head.headerFields[SigV4Verifier.contentSHA256] = payloadHash
         let signed = ["content-type", "host", "x-amz-content-sha256", "x-amz-date", "x-amz-target"]
             .filter { $0 == "host" || HTTPField.Name($0).map { head.headerFields[$0] != nil } == true }
         let canonical = SigV4Verifier.canonicalRequest(head: head, signedHeaders: signed, payloadHash: payloadHash)

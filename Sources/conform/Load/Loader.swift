@@ -169,7 +169,7 @@ struct HTTPSink: EvaluationSink {
     }
 
     /// The server's request limit.
-    static let bodyLimit = 1 << 20
+    static let bodyLimit = ServerLimits.maxBodyBytes
 
     func send(_ records: [EvaluationRecord], strict: Bool) async throws -> IngestReport {
         let body = PutEvaluationResultsBody.encode(records, strict: strict)
