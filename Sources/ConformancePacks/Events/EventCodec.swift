@@ -45,11 +45,6 @@ enum EventCodec {
         }
     }
 
-    /// The layout of the rules inside an event of `type` at `version`.
-    private static func ruleLayout(_ version: UInt8) -> RuleLayout {
-        version >= 2 ? .v2 : .v1
-    }
-
     static func encode(_ event: DomainEvent) -> EventRecord {
         var w = ByteWriter()
         let type: EventType
@@ -69,7 +64,7 @@ enum EventCodec {
             w.optionalNameValues(e.inputParameters)
             w.origin(e.origin)
             w.nameValues(e.tags)
-            w.outcome(e.outcome, ruleLayout: ruleLayout(EventType.packRequested.currentVersion))
+            w.outcome(e.outcome, ruleLayout: RuleLayout(version: Int(EventType.packRequested.currentVersion)))
         case .packCompleted(let e):
             type = .packCompleted
             w.transition(e)
@@ -85,7 +80,7 @@ enum EventCodec {
         case .configRulePut(let e):
             type = .configRulePut
             w.partition(e.partition)
-            w.rule(e.rule, layout: ruleLayout(EventType.configRulePut.currentVersion))
+            w.rule(e.rule, layout: RuleLayout(version: Int(EventType.configRulePut.currentVersion)))
         case .configRuleDeleted(let e):
             type = .configRuleDeleted
             w.partition(e.partition)
@@ -161,7 +156,7 @@ enum EventCodec {
                 inputParameters: try r.optionalNameValues(),
                 origin: try r.origin(),
                 tags: try r.nameValues(),
-                outcome: try r.outcome(ruleLayout: ruleLayout(version))
+                outcome: try r.outcome(ruleLayout: RuleLayout(version: Int(version)))
             ))
         case .packCompleted:
             event = .packCompleted(try r.transition())
@@ -172,7 +167,7 @@ enum EventCodec {
         case .packDeleted:
             event = .packDeleted(try r.transition())
         case .configRulePut:
-            event = .configRulePut(ConfigRulePut(partition: try r.partition(), rule: try r.rule(layout: ruleLayout(version))))
+            event = .configRulePut(ConfigRulePut(partition: try r.partition(), rule: try r.rule(layout: RuleLayout(version: Int(version)))))
         case .configRuleDeleted:
             event = .configRuleDeleted(ConfigRuleDeleted(partition: try r.partition(), name: try r.string()))
         case .s3TemplateStored:

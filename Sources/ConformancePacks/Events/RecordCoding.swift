@@ -13,6 +13,11 @@ enum RuleLayout: Sendable {
     case v2
 
     static let current = RuleLayout.v2
+
+    /// The layout of an event schema or snapshot format version: both moved to v2 at version 2.
+    init(version: Int) {
+        self = version >= 2 ? .v2 : .v1
+    }
 }
 
 extension ByteWriter {

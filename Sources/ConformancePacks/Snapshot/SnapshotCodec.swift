@@ -25,11 +25,6 @@ enum SnapshotCodec {
         case compliance = 2
     }
 
-    /// The rule layout of a snapshot format.
-    static func ruleLayout(_ formatVersion: UInt16) -> RuleLayout {
-        formatVersion >= 2 ? .v2 : .v1
-    }
-
     /// Writes `state` into a snapshot, section by section: the engine's read models in one
     /// piece, the compliance store streamed (at most a chunk of it in memory at a time).
     static func write(_ state: EngineState, to writer: SnapshotWriter) throws(LogError) {
@@ -107,7 +102,7 @@ enum SnapshotCodec {
         guard formatVersion >= 1, formatVersion <= Self.formatVersion else {
             throw DecodeError(message: "snapshot format \(formatVersion) is not one this build reads", offset: 0)
         }
-        let layout = ruleLayout(formatVersion)
+        let layout = RuleLayout(version: Int(formatVersion))
         var r = ByteReader(bytes)
         var state = EngineState()
         state.lastSequence = try r.u64()
