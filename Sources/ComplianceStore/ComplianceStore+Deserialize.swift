@@ -156,11 +156,16 @@ extension ComplianceStore {
     }
 
     /// Reads the groups, recomputes their counters from the rules and checks them.
+    ///
+    /// The counters are computed in a plain array (one hash per rule, mutated in place) and each
+    /// group enters the persistent map once, complete with its members.
     static func readGroups(
         into store: inout ComplianceStore, from source: inout ByteSource, stringCount: Int
     ) throws(ComplianceStoreError) {
         let groupCount = try source.count(atMost: stringCount, "The group count")
-        var stored: [UInt32: GroupCounters] = [:]
+        var slots: [UInt32] = []
+        var stored: [GroupCounters] = []
+        var index: [UInt32: Int] = [:]
         var previousSlot = 0
         for _ in 0..<groupCount {
             let slot = try source.count(atMost: stringCount, "A group slot")
@@ -173,32 +178,40 @@ extension ComplianceStore {
                 try source.count(atMost: Int.max, "A rule count"))
             state.compliantPairs = try source.count(atMost: Int.max, "A pair count")
             state.nonCompliantPairs = try source.count(atMost: Int.max, "A pair count")
-            stored[UInt32(slot)] = state
+            index[UInt32(slot)] = slots.count
+            slots.append(UInt32(slot))
+            stored.append(state)
+        }
+        var computed = stored.map { state in
             var fresh = GroupCounters()
             fresh.scoreChanged = state.scoreChanged
-            store.groups[UInt32(slot)] = fresh
+            return fresh
         }
+        // (group index << 32 | rule) for each grouped rule: sorted, each group's members in a run.
+        var memberships: [UInt64] = []
         for (rule, results) in store.rules where results.group != 0 {
-            // One lookup per rule, the counters changed in place.
-            let found = store.groups.updateValue(forKey: results.group) { state -> Bool in
-                guard state != nil else { return false }
-                state!.members.insert(rule)
-                state!.addRule(results.compliance, 1)
-                state!.compliantPairs += results.compliant.count
-                state!.nonCompliantPairs += results.nonCompliant.count
-                return true
-            }
-            guard found else {
+            guard let position = index[results.group] else {
                 throw source.error(.malformed, "Rule \(rule) belongs to group \(results.group), which the store does not have.")
             }
+            computed[position].addRule(results.compliance, 1)
+            computed[position].compliantPairs += results.compliant.count
+            computed[position].nonCompliantPairs += results.nonCompliant.count
+            memberships.append(UInt64(position) << 32 | UInt64(rule))
         }
-        for (slot, state) in stored {
-            let computed = store.groups[slot]!
-            guard computed.rulesIn == state.rulesIn, computed.compliantPairs == state.compliantPairs,
-                computed.nonCompliantPairs == state.nonCompliantPairs
+        memberships.sort()
+        var next = 0
+        for position in slots.indices {
+            let state = stored[position]
+            var counters = computed[position]
+            guard counters.rulesIn == state.rulesIn, counters.compliantPairs == state.compliantPairs,
+                counters.nonCompliantPairs == state.nonCompliantPairs
             else {
-                throw source.error(.malformed, "Group \(slot)'s counters do not match its rules' results.")
+                throw source.error(.malformed, "Group \(slots[position])'s counters do not match its rules' results.")
             }
+            let first = next
+            while next < memberships.count && memberships[next] >> 32 == UInt64(position) { next += 1 }
+            counters.members = TreeSet(memberships[first..<next].lazy.map { UInt32(truncatingIfNeeded: $0) })
+            store.groups[slots[position]] = counters
         }
     }
 }

@@ -39,6 +39,24 @@ struct SortedMap<Value: Sendable & Hashable>: Sendable, Hashable {
         }
     }
 
+    /// Inserts a decoded entry: appended without a search when its key follows the last one (as
+    /// a canonical encoding writes them), moved in (not copied) either way.
+    ///
+    /// - Complexity: amortized O(1) in order; as the setter otherwise.
+    mutating func insertDecoded(_ key: String, _ value: consuming Value) {
+        if let last = keys.last, !last.bytePrecedes(key) {
+            self[key] = value
+            return
+        }
+        keys.append(key)
+        values.append(value)
+    }
+
+    mutating func reserveCapacity(_ count: Int) {
+        keys.reserveCapacity(count)
+        values.reserveCapacity(count)
+    }
+
     /// Mutates the value for `key` in place (no copy of the value); `nil` when `key` is absent.
     ///
     /// - Complexity: O(log n).

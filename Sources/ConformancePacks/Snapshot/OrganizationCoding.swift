@@ -73,7 +73,7 @@ extension ByteReader {
             var packs = SortedMap<OrgPackRecord>()
             for _ in 0..<(try count()) {
                 let pack = try orgPack()
-                packs[pack.name] = pack
+                packs.insertDecoded(pack.name, pack)
             }
             state.packs[creator] = packs
         }
@@ -113,7 +113,12 @@ extension ByteReader {
                 accountId: account, packName: packName, status: status, errorCode: try optionalString(),
                 errorMessage: try optionalString(), lastUpdateTime: try i64(), pendingFailure: try memberFailure(),
                 isLeaving: try bool())
-            pack.setRow(row, for: account)
+            // Rows were written in account order: each appends to its maps.
+            if let last = pack.rows.keys.last, !last.bytePrecedes(account) {
+                throw DecodeError(message: "member rows out of order at account \(account)", offset: offset)
+            }
+            pack.rows.insertDecoded(account, row)
+            pack.byStatus[Int(status.code)].insertDecoded(account, true)
         }
         return pack
     }

@@ -47,16 +47,21 @@ enum SnapshotCodec {
             throw DecodeError(message: "snapshot format \(snapshot.formatVersion) predates the compliance store", offset: 0)
         }
         let chunks = try snapshot.chunks()
-        var engine: [UInt8] = []
+        var pieces: [[UInt8]] = []
         var first: SnapshotChunk?
         while let chunk = try chunks.next() {
             if chunk.section == Section.engine.rawValue {
-                engine += chunk.bytes
+                pieces.append(chunk.bytes)
                 continue
             }
             first = chunk
             break
         }
+        // Joined once, at its final size (appending chunk by chunk copied it at every growth).
+        var engine: [UInt8] = []
+        engine.reserveCapacity(pieces.reduce(0) { $0 + $1.count })
+        for piece in pieces { engine += piece }
+        pieces = []
         var state = try decode(engine, formatVersion: snapshot.formatVersion)
         guard let first else { throw DecodeError(message: "the snapshot has no compliance section", offset: 0) }
         var pending: SnapshotChunk? = first
@@ -117,16 +122,20 @@ enum SnapshotCodec {
         for _ in 0..<(try r.count()) {
             let key = try r.partition()
             var partition = PartitionState()
-            for _ in 0..<(try r.count()) {
+            let packCount = try r.count()
+            partition.packs.reserveCapacity(min(packCount, 1024))  // a count read is not trusted with memory
+            for _ in 0..<packCount {
                 let pack = try r.pack(ruleLayout: layout, hasCreated: formatVersion >= 3)
-                partition.packs[pack.name] = pack
                 if pack.pending != nil, let due = pack.dueTime {
                     state.due.insert(.init(time: due, partition: key, name: pack.name))
                 }
+                partition.packs.insertDecoded(pack.name, pack)
             }
-            for _ in 0..<(try r.count()) {
+            let ruleCount = try r.count()
+            partition.rules.reserveCapacity(min(ruleCount, 1024))
+            for _ in 0..<ruleCount {
                 let rule = try r.rule(layout: layout)
-                partition.rules[rule.name] = rule
+                partition.rules.insertDecoded(rule.name, rule)
             }
             state.partitions[key] = partition
         }
