@@ -29,6 +29,7 @@ let package = Package(
         // Hummingbird's own API is written in these two; the server names them directly.
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
     ],
     targets: [
         .systemLibrary(name: "CLZ4", pkgConfig: "liblz4", providers: [.apt(["liblz4-dev"])]),
@@ -77,12 +78,21 @@ let package = Package(
             ],
             swiftSettings: settings
         ),
+        // `conform bench`: seeded workloads and their reports.
+        .target(
+            name: "ConformBench",
+            dependencies: ["ConformanceTemplates", .product(name: "Histogram", package: "hdrhistogram-swift")],
+            swiftSettings: settings
+        ),
         .executableTarget(
             name: "conform",
             dependencies: [
                 "EventLog",
                 "ConformancePacks",
                 "ConformanceServer",
+                "ConformBench",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -93,6 +103,7 @@ let package = Package(
             swiftSettings: settings
         ),
         .testTarget(name: "EventLogTests", dependencies: ["EventLog", "SimulatedDisk"], swiftSettings: settings),
+        .testTarget(name: "ConformBenchTests", dependencies: ["ConformBench"], swiftSettings: settings),
         .testTarget(name: "ComplianceStoreTests", dependencies: ["ComplianceStore"], swiftSettings: settings),
         .testTarget(
             name: "ConformanceTemplatesTests",

@@ -29,19 +29,40 @@ struct HTTPEndpoint {
             region: environment["AWS_REGION"] ?? environment["AWS_DEFAULT_REGION"] ?? "us-east-1")
     }
 
-    /// A response: its status and body.
+    /// A response: its status, body and AWS error type header.
     struct Response {
         var status: Int
         var body: [UInt8]
+        /// `x-amzn-ErrorType`, when the answer has one.
+        var errorType: String? = nil
     }
 
-    /// Opens the connection, runs `body` with a function that posts one AWS JSON request on it
-    /// and waits for the response, and closes the connection.
     /// The `Host` header's value: the host, bracketed when it is an IPv6 address, and the port.
     var authority: String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }
 
+    /// Opens the connection, runs `body` with a function that posts one AWS JSON request on it
+    /// (signed with this endpoint's credentials) and waits for the response, and closes the
+    /// connection.
     func withConnection<Result: Sendable>(
         _ body: (_ post: (_ target: String, _ payload: [UInt8]) async throws -> Response) async throws -> Result
+    ) async throws -> Result {
+        try await withSignedConnection { send in
+            try await withoutActuallyEscaping(send) { send in
+                try await body { target, payload in
+                    var head = HTTPRequest(method: .post, scheme: "http", authority: authority, path: "/")
+                    head.headerFields[.contentType] = "application/x-amz-json-1.1"
+                    head.headerFields[HTTPField.Name("X-Amz-Target")!] = target
+                    signer.sign(&head, body: payload)
+                    return try await send(head, payload)
+                }
+            }
+        }
+    }
+
+    /// Opens the connection, runs `body` with a function that sends one request the caller
+    /// built and signed, and closes the connection.
+    func withSignedConnection<Result: Sendable>(
+        _ body: (_ send: (_ head: HTTPRequest, _ payload: [UInt8]) async throws -> Response) async throws -> Result
     ) async throws -> Result {
         let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .connect(host: host, port: port) { channel in
@@ -52,11 +73,7 @@ struct HTTPEndpoint {
             }
         return try await channel.executeThenClose { inbound, outbound in
             var responses = inbound.makeAsyncIterator()
-            return try await body { target, payload in
-                var head = HTTPRequest(method: .post, scheme: "http", authority: authority, path: "/")
-                head.headerFields[.contentType] = "application/x-amz-json-1.1"
-                head.headerFields[HTTPField.Name("X-Amz-Target")!] = target
-                signer.sign(&head, body: payload)
+            return try await body { head, payload in
                 var nioHead = HTTPRequestHead(version: .http1_1, method: .POST, uri: "/")
                 nioHead.headers.add(name: "Host", value: authority)
                 nioHead.headers.add(name: "Content-Length", value: String(payload.count))
@@ -65,12 +82,15 @@ struct HTTPEndpoint {
                 try await outbound.write(.body(.byteBuffer(ByteBuffer(bytes: payload))))
                 try await outbound.write(.end(nil))
                 var status = 0
+                var errorType: String?
                 var received: [UInt8] = []
                 while let part = try await responses.next() {
                     switch part {
-                    case .head(let response): status = Int(response.status.code)
+                    case .head(let response):
+                        status = Int(response.status.code)
+                        errorType = response.headers.first(name: "x-amzn-ErrorType")
                     case .body(let buffer): received += buffer.readableBytesView
-                    case .end: return Response(status: status, body: received)
+                    case .end: return Response(status: status, body: received, errorType: errorType)
                     }
                 }
                 throw LineError("the endpoint closed the connection before answering")
