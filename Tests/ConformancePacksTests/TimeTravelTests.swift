@@ -108,6 +108,11 @@ struct TimeTravelTests {
         let atTime = try await engine.view(at: .time(Date(epochMilliseconds: Int64(stamp))))
         #expect(atTime.lastSequence == 5 && atTime.stateDigest() == digests[5])
         #expect(engine.views.contents.builds == 1)
+        #expect(engine.views.contents.times == 1)
+        // Remembered: answered even once the log is gone from under it (no scan).
+        try FileManager.default.moveItem(atPath: directory + "/events", toPath: directory + "/moved")
+        #expect(try await engine.view(at: .time(Date(epochMilliseconds: Int64(stamp)))).lastSequence == 5)
+        try FileManager.default.moveItem(atPath: directory + "/moved", toPath: directory + "/events")
 
         // The end is the live state: no build. Ten more points: eight kept, least recently used out.
         #expect(try await engine.view(at: .time(.distantFuture)).stateDigest() == digests[12])

@@ -11,8 +11,10 @@ extension ConformanceEngine {
     /// The newest durable state is answered at once (it is the one queries read now). An earlier
     /// point is rebuilt from the newest snapshot at or before it plus the events after it, and
     /// the views of the last ``pointViewsKept`` points are kept, keyed by the last sequence they
-    /// cover, so a time and a sequence that resolve to the same point share one. A point past the
-    /// durable end (a later sequence, or a time after the last batch) is the durable end.
+    /// cover, so a time and a sequence that resolve to the same point share one. A time is
+    /// resolved by reading batch headers (not events) up to the durable end; one that resolves
+    /// before the end is remembered. A point past the durable end (a later sequence, or a time
+    /// after the last batch) is the durable end.
     ///
     /// - Parameter point: A sequence number, or a time (the last batch written at or before it).
     /// - Returns: The read-only view; ``lastSequence`` tells the point it stands for.
@@ -25,11 +27,17 @@ extension ConformanceEngine {
         let through: UInt64
         switch point {
         case .sequence(let sequence): through = min(sequence, end)
-        case .time:
-            // Reads batch headers up to the durable end: off the caller's executor.
-            let files = self.io
-            let events = EngineDirectories(dataDirectory, io: files).events
-            through = try await Self.onThread { try Self.resolve(point, events: events, end: end, io: files) }
+        case .time(let date):
+            if let known = views.sequence(at: date.epochMilliseconds) {
+                through = min(known, end)
+            } else {
+                // Reads batch headers up to the durable end: off the caller's executor.
+                let files = self.io
+                let events = EngineDirectories(dataDirectory, io: files).events
+                through = try await Self.onThread { try Self.resolve(point, events: events, end: end, io: files) }
+                // A point before the end stays where it is (assuming the clock never steps back).
+                if through < end { views.remember(time: date.epochMilliseconds, sequence: through) }
+            }
         }
         if through == end { return Self.readOnlyView(of: current, configuration: viewConfiguration) }
         let (directory, files, log, configuration) = (dataDirectory, io, logger, viewConfiguration)

@@ -19,7 +19,13 @@ final class PointViews: Sendable {
         var tick: UInt64 = 0
         /// Builds started since the cache was made (for tests and statistics).
         var builds = 0
+        /// Times (epoch ms) already resolved to a sequence before the end, oldest first.
+        var times: [Int64: UInt64] = [:]
+        var timeOrder: [Int64] = []
     }
+
+    /// How many resolved times are remembered.
+    static let timesKept = 64
 
     private struct Entry {
         var slot: Slot
@@ -101,10 +107,26 @@ final class PointViews: Sendable {
         for continuation in waiting { continuation.resume(with: result) }
     }
 
-    /// The sequences of the views kept, and the number of builds started so far.
-    var contents: (kept: Set<UInt64>, builds: Int) {
+    /// The sequence a time was resolved to, if remembered.
+    func sequence(at time: Int64) -> UInt64? {
+        state.withLock { $0.times[time] }
+    }
+
+    /// Remembers that `time` stands for `sequence`, which lies before the log's end, so a later
+    /// batch (written later, so at a later time) never changes it; the oldest beyond
+    /// ``timesKept`` are forgotten.
+    func remember(time: Int64, sequence: UInt64) {
         state.withLock { state in
-            (Set(state.entries.compactMap { if case .ready = $0.value.slot { $0.key } else { nil } }), state.builds)
+            guard state.times.updateValue(sequence, forKey: time) == nil else { return }
+            state.timeOrder.append(time)
+            if state.timeOrder.count > Self.timesKept { state.times[state.timeOrder.removeFirst()] = nil }
+        }
+    }
+
+    /// The sequences of the views kept, the number of builds started so far, and the times remembered.
+    var contents: (kept: Set<UInt64>, builds: Int, times: Int) {
+        state.withLock { state in
+            (Set(state.entries.compactMap { if case .ready = $0.value.slot { $0.key } else { nil } }), state.builds, state.times.count)
         }
     }
 }
