@@ -27,4 +27,9 @@ package protocol ConformanceAdminService: Sendable {
 
     /// Whether the service refuses every write (a view of the log as it stood at a point).
     var isReadOnly: Bool { get }
+
+    /// The service as it stood at `point` (`x-conform-at`): a read-only service that answers queries.
+    func pointView(at point: ConformanceEngine.ReadPoint) async throws -> Self
+    /// The last event the service's state covers (sent back as `x-conform-at-sequence`).
+    var lastSequence: UInt64 { get }
 }

@@ -84,4 +84,16 @@ package struct ServiceError: Error, Sendable, Equatable {
     package static let readOnly = ServiceError(
         .accessDenied, "This endpoint serves a read-only view of the log and accepts no writes."
     )
+
+    /// A write (an API command or an admin write target) carrying `x-conform-at`.
+    package static let pointOnWrite = ServiceError(
+        .validation, "x-conform-at is only accepted on queries: the past cannot be written. Send the write without it."
+    )
+
+    /// An `x-conform-at` that is neither a sequence number nor an ISO-8601 time.
+    package static func malformedPoint(_ value: String) -> ServiceError {
+        ServiceError(
+            .validation,
+            "x-conform-at must be an event sequence number or an ISO-8601 time (2024-01-02T03:04:05Z), not '\(value.prefix(64))'.")
+    }
 }

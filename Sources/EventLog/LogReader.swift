@@ -26,6 +26,10 @@ public final class LogReader {
     private var batchTimestamp: UInt64 = 0
     /// The damaged batch already read twice, so the next sighting is judged, not retried.
     private var retry: (segment: Int, offset: Int)?
+    /// Set by ``nextBatch()``: batches are checked but their payloads not decompressed.
+    private var headersOnly = false
+    /// The last sequence of the batch loaded last.
+    private var batchLast: UInt64 = 0
 
     init(directory: String, from: UInt64, limit: UInt64?, mustReach: UInt64 = 0, io: any FileIO) throws(LogError) {
         guard from >= 1 else {
@@ -94,6 +98,19 @@ public final class LogReader {
             }
             guard try loadNextBatch() else { return }
         }
+    }
+
+    /// The next whole batch's sequences and time, without decompressing its events (its checksums
+    /// are still checked): what finding the point a time stands for needs. Do not mix with
+    /// ``next()`` on the same reader.
+    ///
+    /// - Returns: The batch's first and last sequence (the last capped at the reader's `through`)
+    ///   and its timestamp (epoch ms), or nil at the end.
+    /// - Throws: As ``next()``.
+    package func nextBatch() throws(LogError) -> (first: UInt64, last: UInt64, timestamp: UInt64)? {
+        headersOnly = true
+        guard try loadNextBatch() else { return nil }
+        return (batchSequence, min(batchLast, limit ?? .max), batchTimestamp)
     }
 
     private func corrupt(_ why: String, offset: Int?, sequence: UInt64?, file: String? = nil) -> LogError {
@@ -195,6 +212,13 @@ public final class LogReader {
                 if header.lastSequence < from {
                     scanner = consume current
                     continue
+                }
+                if headersOnly {
+                    scanner = consume current
+                    batchSequence = header.firstSequence
+                    batchLast = header.lastSequence
+                    batchTimestamp = header.timestamp
+                    return true
                 }
                 if let problem = BatchDecoder.decode(header, payload: payload, into: &decoded) {
                     scanner = consume current

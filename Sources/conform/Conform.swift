@@ -6,6 +6,6 @@ struct Conform: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "conform",
         abstract: "A local, event-sourced engine for AWS Config conformance packs.",
-        subcommands: [ServeCommand.self, LoadCommand.self, LogCommand.self, BenchCommand.self]
+        subcommands: [ServeCommand.self, LoadCommand.self, ReplayCommand.self, LogCommand.self, BenchCommand.self]
     )
 }

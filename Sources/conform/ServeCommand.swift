@@ -130,11 +130,6 @@ struct ServeCommand: AsyncParsableCommand {
 
     /// `--at`: a sequence number, or an ISO-8601 time (with or without fractional seconds).
     static func readPoint(_ text: String) -> ConformanceEngine.ReadPoint? {
-        if let sequence = UInt64(text) { return .sequence(sequence) }
-        if let date = try? Date(text, strategy: .iso8601) { return .time(date) }
-        if let date = try? Date(text, strategy: Date.ISO8601FormatStyle(includingFractionalSeconds: true)) {
-            return .time(date)
-        }
-        return nil
+        ConformanceEngine.ReadPoint(parsing: text)
     }
 }

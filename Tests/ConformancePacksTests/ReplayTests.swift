@@ -13,8 +13,11 @@ struct ReplayTests {
     ]
 
     /// Runs `count` random commands (puts, updates, deletes, rule commands, registry writes,
-    /// queries, and requests that fail) against `engine`, moving the clock as it goes.
-    static func drive(_ engine: ConformanceEngine, clock: ManualClock, seed: UInt64, count: Int) async -> [String: Int] {
+    /// queries, and requests that fail) against `engine`, moving the clock as it goes; calls
+    /// `afterEach` after every command.
+    static func drive(
+        _ engine: ConformanceEngine, clock: ManualClock, seed: UInt64, count: Int, afterEach: ((ConformanceEngine) -> Void)? = nil
+    ) async -> [String: Int] {
         var random = SeededGenerator(seed: seed)
         var outcomes: [String: Int] = [:]
         let packNames = (0..<6).map { "Pack\($0)" }
@@ -91,6 +94,7 @@ struct ReplayTests {
             }
             outcomes[outcome?.rawValue ?? "ok", default: 0] += 1
             if (91..<99).contains(choice), outcome == nil { outcomes["organization ok", default: 0] += 1 }
+            afterEach?(engine)
         }
         return outcomes
     }

@@ -31,6 +31,8 @@ struct BrokenService: FailingConformanceService {
     func deleteDeploymentFault(
         organizationConformancePackName: String, accountId: String, operation: DeploymentFault.Operation?
     ) async throws -> Bool { throw Secret() }
+    func pointView(at point: ConformanceEngine.ReadPoint) async throws -> BrokenService { throw Secret() }
+    var lastSequence: UInt64 { 0 }
 }
 
 /// Runs `body` against a fresh engine in a temporary directory, served in process.

@@ -9,6 +9,22 @@ extension ConformanceEngine {
         case sequence(UInt64)
         /// After the last batch written at or before this time.
         case time(Date)
+
+        /// Parses `--at`, `--to` or the `x-conform-at` header: an event sequence number, or an
+        /// ISO-8601 time with or without fractional seconds (`2024-01-02T03:04:05Z`).
+        ///
+        /// - Returns: `nil` for anything else.
+        public init?(parsing text: String) {
+            if let sequence = UInt64(text) {
+                self = .sequence(sequence)
+            } else if let date = try? Date(text, strategy: .iso8601) {
+                self = .time(date)
+            } else if let date = try? Date(text, strategy: Date.ISO8601FormatStyle(includingFractionalSeconds: true)) {
+                self = .time(date)
+            } else {
+                return nil
+            }
+        }
     }
 
     /// Opens a read-only view of a data directory as it stood at `point` (`conform serve --at`).
@@ -16,7 +32,8 @@ extension ConformanceEngine {
     /// The view answers queries from the state rebuilt from the log up to that point (starting
     /// from a snapshot when one lies before it), never writes, and may run beside the engine that
     /// writes the directory. Commands are refused with `AccessDeniedException`; deployments that
-    /// were in progress at that point stay in progress.
+    /// were in progress at that point stay in progress. A point beyond the end of the log is the
+    /// end of the log.
     ///
     /// - Parameters:
     ///   - dataDirectory: The engine's directory.
@@ -28,32 +45,66 @@ extension ConformanceEngine {
     public static func openReadOnly(
         dataDirectory: String, at point: ReadPoint? = nil, logger: Logger = Logger(label: "conform.engine")
     ) throws -> ConformanceEngine {
-        let directories = EngineDirectories(dataDirectory, io: SystemFileIO())
-        // Find the last sequence the view covers.
-        let probe = try LogDirectory.openReader(directory: directories.events)
-        var through: UInt64 = 0
-        scan: while let event = try probe.next() {
-            switch point {
-            case nil: through = event.sequence
-            case .sequence(let sequence)?:
-                guard event.sequence <= sequence else { break scan }  // sequences only grow
-                through = event.sequence
-            case .time(let date)?: if Int64(event.batchTimestamp) <= date.epochMilliseconds { through = event.sequence }
-            }
-        }
-        let snapshots = SnapshotStore(directory: directories.snapshots)
-        // `rebuild` ignores a snapshot past `through`, so a later snapshot never leaks into the view.
-        let state = through == 0 ? EngineState() : try rebuild(
-            snapshots: snapshots, logDirectory: directories.events, io: SystemFileIO(), through: through, ownsLog: false,
-            logger: logger,
-            reader: { from throws(LogError) in
-                try LogDirectory.openReader(directory: directories.events, from: from, through: through)
-            }
-        ).state
+        let io = SystemFileIO()
+        let directories = EngineDirectories(dataDirectory, io: io)
+        let through = try resolve(point, events: directories.events, end: nil, io: io)
+        let state = try rebuildPoint(dataDirectory: dataDirectory, through: through, io: io, logger: logger).state
         let configuration = Configuration(dataDirectory: dataDirectory, snapshotEveryBytes: 0, logger: logger)
-        return ConformanceEngine(
-            log: nil, snapshotStore: snapshots, state: state, snapshotSequence: state.lastSequence,
-            configuration: configuration
+        return readOnlyView(of: state, configuration: configuration)
+    }
+
+    /// The last sequence `point` stands for: the point's sequence, or the end of the last batch
+    /// written at or before its time; never past `end` (nil: the end of the log on disk).
+    ///
+    /// Reads batch headers only (checksums are checked, events are not decompressed), and only as
+    /// far as `end` (or a sequence point).
+    static func resolve(_ point: ReadPoint?, events: String, end: UInt64?, io: any FileIO) throws(LogError) -> UInt64 {
+        if case .sequence(let sequence)? = point, let end { return min(sequence, end) }
+        if end == 0 { return 0 }
+        var limit = end
+        if case .sequence(let sequence)? = point { limit = min(sequence, limit ?? .max) }
+        if limit == 0 { return 0 }
+        let reader = try LogDirectory.openReader(directory: events, through: limit, io: io)
+        var through: UInt64 = 0
+        while let batch = try reader.nextBatch() {
+            // Batch times need not grow (the clock may step back): every batch is looked at.
+            if case .time(let date)? = point, Int64(clamping: batch.timestamp) > date.epochMilliseconds { continue }
+            through = batch.last
+        }
+        return through
+    }
+
+    /// Rebuilds the state after `through` (a sequence the log holds): the newest snapshot at or
+    /// before it that the log vouches for, then the events after it. Moves no snapshot aside.
+    ///
+    /// - Parameter progress: Called with the events applied so far and the number to apply.
+    static func rebuildPoint(
+        dataDirectory: String, through: UInt64, io: any FileIO, logger: Logger,
+        progress: ((_ applied: UInt64, _ total: UInt64) -> Void)? = nil
+    ) throws -> (state: EngineState, snapshotSequence: UInt64?) {
+        guard through > 0 else { return (EngineState(), nil) }
+        let directories = EngineDirectories(dataDirectory, io: io)
+        // `rebuild` ignores a snapshot past `through`, so a later snapshot never leaks into the view.
+        let rebuilt = try rebuild(
+            snapshots: SnapshotStore(directory: directories.snapshots, io: io), logDirectory: directories.events, io: io,
+            through: through, ownsLog: false, logger: logger,
+            reader: { from throws(LogError) in
+                try LogDirectory.openReader(directory: directories.events, from: from, through: through, io: io)
+            },
+            progress: progress
+        )
+        guard rebuilt.state.lastSequence == through else {
+            throw ConformanceError(
+                .internalFailure, "The log ends at sequence \(rebuilt.state.lastSequence), before sequence \(through).")
+        }
+        return (rebuilt.state, rebuilt.snapshotSequence)
+    }
+
+    /// A read-only engine over `state`: queries only, nothing comes due.
+    static func readOnlyView(of state: EngineState, configuration: Configuration) -> ConformanceEngine {
+        ConformanceEngine(
+            log: nil, snapshotStore: SnapshotStore(directory: EngineDirectories(configuration.dataDirectory, io: configuration.io).snapshots, io: configuration.io),
+            state: state, snapshotSequence: state.lastSequence, configuration: configuration
         )
     }
 }

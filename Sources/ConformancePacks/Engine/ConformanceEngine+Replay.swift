@@ -48,3 +48,34 @@ extension ConformanceEngine {
         return ReplayReport(digest: SnapshotCodec.digest(state), lastSequence: state.lastSequence, snapshotSequence: snapshotSequence)
     }
 }
+
+extension ConformanceEngine {
+    /// What `conform replay --to` rebuilt: the state's report, and how.
+    package struct PointReplay: Sendable {
+        /// The state after the point.
+        package var report: StateReport
+        /// The snapshot the replay started from; nil when it read the log from event 1.
+        package var snapshotSequence: UInt64?
+        /// Events applied after that snapshot.
+        package var eventsReplayed: UInt64
+    }
+
+    /// Rebuilds the state of a data directory as it stood at `point` (the end of the log when
+    /// nil, or when the point lies beyond it) without opening it for writing, from the newest
+    /// snapshot at or before it that the log vouches for.
+    ///
+    /// - Parameter progress: Called now and then with the events applied and the number to apply.
+    /// - Throws: `LogError` when the log cannot be read; ``ConformanceError`` (`InternalFailure`)
+    ///   when an event does not decode.
+    package static func replay(
+        dataDirectory: String, to point: ReadPoint?, logger: Logger,
+        progress: ((_ applied: UInt64, _ total: UInt64) -> Void)? = nil
+    ) throws -> PointReplay {
+        let io = SystemFileIO()
+        let through = try resolve(point, events: EngineDirectories(dataDirectory, io: io).events, end: nil, io: io)
+        let rebuilt = try rebuildPoint(dataDirectory: dataDirectory, through: through, io: io, logger: logger, progress: progress)
+        return PointReplay(
+            report: StateReport(rebuilt.state), snapshotSequence: rebuilt.snapshotSequence,
+            eventsReplayed: through - (rebuilt.snapshotSequence ?? 0))
+    }
+}

@@ -19,6 +19,8 @@ extension ConformanceEngine {
     ///   - through: The last sequence of the log, or of the point a read-only view stops at.
     ///   - ownsLog: Whether the caller holds the log's lock (a snapshot beyond `through` is then
     ///     from a history that is gone, not merely later than the point read to).
+    ///   - progress: Called now and then with the events applied after the snapshot and the
+    ///     number there are to apply (up to `through`), and once at the end.
     /// - Returns: The state, the sequence of the snapshot it started from (nil for event 1), and
     ///   the bytes of the events replayed after it.
     static func rebuild(
@@ -28,18 +30,22 @@ extension ConformanceEngine {
         through: UInt64,
         ownsLog: Bool,
         logger: Logger,
-        reader: (UInt64) throws(LogError) -> LogReader
+        reader: (UInt64) throws(LogError) -> LogReader,
+        progress: ((_ applied: UInt64, _ total: UInt64) -> Void)? = nil
     ) throws -> (state: EngineState, snapshotSequence: UInt64?, replayedBytes: UInt64) {
         var state = EngineState()
         var snapshotSequence: UInt64?
         var replayedBytes: UInt64 = 0
         if let snapshots {
             var undecodable: Set<String> = []
+            // Snapshots later than the point a view stops at: expected, so reported at debug only.
+            var later: Set<String> = []
             // Bounded by the number of snapshot files: each pass uses one or excludes one.
             while true {
                 let load = snapshots.loadNewest(maxFormatVersion: SnapshotCodec.formatVersion, moveAside: ownsLog) { header in
                     if undecodable.contains(header.path) { return .skip("it does not decode") }
                     if header.sequence > through {
+                        if !ownsLog { later.insert(header.path) }
                         return ownsLog
                             ? .reject("it covers sequence \(header.sequence), beyond the log's end at \(through)")
                             : .skip("it covers sequence \(header.sequence), beyond sequence \(through), where this view stops")
@@ -57,7 +63,9 @@ extension ConformanceEngine {
                     }
                 }
                 for skipped in load.skipped where !undecodable.contains(skipped.file ?? "") {
-                    logger.warning("Passed over a snapshot", metadata: ["snapshot.file": "\(skipped.file ?? "")", "reason": "\(skipped.message)"])
+                    logger.log(
+                        level: later.contains(skipped.file ?? "") ? .debug : .warning, "Passed over a snapshot",
+                        metadata: ["snapshot.file": "\(skipped.file ?? "")", "reason": "\(skipped.message)"])
                 }
                 guard let snapshot = load.snapshot else { break }
                 do {
@@ -81,6 +89,8 @@ extension ConformanceEngine {
             }
         }
         let events = try reader(state.lastSequence + 1)
+        let start = state.lastSequence
+        let total = through >= start && through != .max ? through - start : 0
         while let logged = try events.next() {
             guard logged.sequence == state.lastSequence + 1 else {
                 throw ConformanceError(
@@ -99,7 +109,9 @@ extension ConformanceEngine {
             }
             state.apply(event, sequence: logged.sequence)
             replayedBytes += UInt64(logged.record.payload.count)
+            if let progress, logged.sequence & 0x3FFF == 0 { progress(logged.sequence - start, max(total, logged.sequence - start)) }
         }
+        progress?(state.lastSequence - start, max(total, state.lastSequence - start))
         return (state, snapshotSequence, replayedBytes)
     }
 

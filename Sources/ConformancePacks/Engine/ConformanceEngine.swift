@@ -51,6 +51,8 @@ public final class ConformanceEngine: Sendable {
     let io: any FileIO
     /// How long a write waits for room when the log's in-flight limit is reached.
     let roomTimeout: Duration
+    /// Views of past points built lately (``view(at:)``).
+    let views = PointViews(capacity: ConformanceEngine.pointViewsKept)
 
     /// The writer's part, guarded by `core`.
     struct Core: Sendable {

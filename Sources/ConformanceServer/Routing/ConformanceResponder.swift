@@ -34,9 +34,10 @@ package struct ConformanceResponder<Service: ConformanceService>: HTTPResponder 
     package func answer(_ request: Request) async -> Response {
         let started = ContinuousClock.now
         var target: AmzTarget?
+        var point: UInt64?
         let outcome: Result<ByteBuffer, ServiceError>
         do throws(ServiceError) {
-            outcome = .success(try await handle(request, target: &target))
+            outcome = .success(try await handle(request, target: &target, point: &point))
         } catch {
             outcome = .failure(error)
         }
@@ -45,6 +46,7 @@ package struct ConformanceResponder<Service: ConformanceService>: HTTPResponder 
         headers.reserveCapacity(5)
         headers[.contentType] = AWSJSON.contentType
         headers[HeaderName.requestId] = requestId
+        if let point { headers[HeaderName.atSequence] = String(point) }
         let response: Response
         switch outcome {
         case .success(let body):
@@ -78,8 +80,9 @@ package struct ConformanceResponder<Service: ConformanceService>: HTTPResponder 
         return response
     }
 
-    /// Reads, routes and answers one request; `target` is set as soon as it is known (for logs).
-    func handle(_ request: Request, target: inout AmzTarget?) async throws(ServiceError) -> ByteBuffer {
+    /// Reads, routes and answers one request; `target` is set as soon as it is known (for logs),
+    /// `point` once a query with `x-conform-at` knows the last sequence it is answered at.
+    func handle(_ request: Request, target: inout AmzTarget?, point: inout UInt64?) async throws(ServiceError) -> ByteBuffer {
         guard request.method == .post else { throw .methodNotAllowed }
         if let declared = request.headers[.contentLength], let length = Int(declared),
             length > ServerLimits.maxBodyBytes
@@ -95,8 +98,23 @@ package struct ConformanceResponder<Service: ConformanceService>: HTTPResponder 
         }
         target = parsed
         let call = Call(service: service, authenticator: authenticator, head: request.head, body: body)
+        if let at = request.headers[HeaderName.at] {
+            // A query at a past point: answered by a read-only view of the service as it stood then.
+            if parsed.isWrite { throw .pointOnWrite }
+            guard let readPoint = ConformanceEngine.ReadPoint(parsing: at) else { throw .malformedPoint(at) }
+            // Authenticated before the view is built: an anonymous caller cannot make it replay.
+            _ = try authenticator.authenticate(head: request.head, body: body)
+            let view = try await call.perform { try await service.pointView(at: readPoint) }
+            point = view.lastSequence
+            return try await Self.route(parsed, Call(service: view, authenticator: authenticator, head: request.head, body: body))
+        }
         if parsed.isWrite, service.isReadOnly { throw .readOnly }
-        switch parsed {
+        return try await Self.route(parsed, call)
+    }
+
+    /// Runs the operation `target` names.
+    static func route<S: ConformanceService>(_ target: AmzTarget, _ call: Call<S>) async throws(ServiceError) -> ByteBuffer {
+        switch target {
         case .api(let operation):
             return try await call.run(operation)
         case .admin(let operation):
@@ -141,4 +159,8 @@ enum HeaderName {
     static let target = HTTPField.Name("X-Amz-Target")!
     static let requestId = HTTPField.Name("x-amzn-RequestId")!
     static let errorType = HTTPField.Name("x-amzn-ErrorType")!
+    /// A query at a past point: `SEQUENCE` or an ISO-8601 time.
+    static let at = HTTPField.Name("x-conform-at")!
+    /// The last sequence such a query was answered at.
+    static let atSequence = HTTPField.Name("x-conform-at-sequence")!
 }

@@ -1,0 +1,99 @@
+import ArgumentParser
+import ConformancePacks
+import EventLog
+import Foundation
+import Logging
+
+/// `conform replay DIR --to SEQUENCE|TIME`: the state as it stood after a point of the log.
+struct ReplayCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "replay",
+        abstract: "Rebuild an engine's state as it stood after a point of its log and report it.",
+        discussion: """
+            Starts from the newest snapshot at or before the point that the log vouches for and \
+            replays the events after it; never writes (a server may be running on DIR). Prints, per \
+            account and region, the packs and their statuses, organization packs and their members, \
+            the rules, and each pack's compliance summary; with --digest only the state digest, \
+            which equals what the live engine reported at that sequence. A point beyond the end of \
+            the log is the end. A progress line goes to standard error when it is a terminal, and a \
+            summary line always.
+            """
+    )
+
+    @Argument(help: "The engine's data directory (holding events/ and snapshots/).")
+    var directory: String
+
+    @Option(help: "The point: an event sequence number, or an ISO-8601 time (the last batch written at or before it). Default: the end of the log.")
+    var to: String?
+
+    @Flag(help: "Print only the state digest (ConformanceEngine.stateDigest()).")
+    var digest = false
+
+    @Option(help: "text or json.")
+    var format = "text"
+
+    func validate() throws {
+        if let to, ConformanceEngine.ReadPoint(parsing: to) == nil {
+            throw ValidationError("--to must be an event sequence number or an ISO-8601 time (2024-01-02T03:04:05Z), not '\(to)'.")
+        }
+        guard format == "text" || format == "json" else { throw ValidationError("--format must be text or json, not '\(format)'.") }
+    }
+
+    func run() throws {
+        var isDirectory = false
+        guard FileInfo.isDirectory(directory + "/events", &isDirectory), isDirectory else {
+            printError("error: \(directory) is not an engine data directory (no events/ in it)")
+            throw ExitCode(2)
+        }
+        let point = to.flatMap(ConformanceEngine.ReadPoint.init(parsing:))
+        let progress = ReplayProgress(enabled: isatty(STDERR_FILENO) == 1)
+        let started = ContinuousClock.now
+        let replay: ConformanceEngine.PointReplay
+        do {
+            replay = try ConformanceEngine.replay(
+                dataDirectory: directory, to: point, logger: Logger(label: "conform.replay"),
+                progress: { applied, total in progress.update(applied, total) })
+        } catch let error as LogError {
+            progress.clear()
+            throw exitWithLogError(error)
+        } catch let error as ConformanceError {
+            progress.clear()
+            printError("error: \(error.message)")
+            throw ExitCode(2)
+        } catch {
+            progress.clear()
+            printError("error: \(error)")
+            throw ExitCode(2)
+        }
+        progress.clear()
+        let elapsed = ContinuousClock.now - started
+        let output = try ReplayFormatter(report: replay.report, digestOnly: digest, json: format == "json").render()
+        print(output)
+        let from = replay.snapshotSequence.map { "the snapshot at sequence \($0)" } ?? "the start of the log"
+        printError(
+            "replayed \(replay.eventsReplayed) events from \(from) to sequence \(replay.report.lastSequence) in "
+                + String(format: "%.2f s", Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18))
+    }
+}
+
+/// The `\r`-rewritten progress line on standard error (only on a terminal), at most ten times a second.
+final class ReplayProgress {
+    let enabled: Bool
+    private var last = ContinuousClock.now
+    private var shown = false
+
+    init(enabled: Bool) { self.enabled = enabled }
+
+    func update(_ applied: UInt64, _ total: UInt64) {
+        guard enabled, ContinuousClock.now - last > .milliseconds(100) else { return }
+        last = ContinuousClock.now
+        shown = true
+        FileHandle.standardError.write(Data("\r\u{1B}[Kreplaying: \(applied) / \(total) events".utf8))
+    }
+
+    func clear() {
+        guard shown else { return }
+        shown = false
+        FileHandle.standardError.write(Data("\r\u{1B}[K".utf8))
+    }
+}
