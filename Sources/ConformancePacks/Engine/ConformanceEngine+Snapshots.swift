@@ -82,25 +82,27 @@ extension ConformanceEngine {
         }
         let events = try reader(state.lastSequence + 1)
         while let logged = try events.next() {
-            guard logged.sequence == state.lastSequence + 1 else {
-                throw ConformanceError(
-                    .internalFailure,
-                    "Replay expected event \(state.lastSequence + 1) but the log gave \(logged.sequence)."
-                )
-            }
-            let event: DomainEvent
-            do {
-                event = try EventCodec.decode(logged.record)
-            } catch {
-                throw ConformanceError(
-                    .internalFailure,
-                    "Event \(logged.sequence) of the log cannot be decoded (\(error)); it was written by another program or version."
-                )
-            }
-            state.apply(event, sequence: logged.sequence)
+            state.apply(try decodeForReplay(logged, after: state.lastSequence), sequence: logged.sequence)
             replayedBytes += UInt64(logged.record.payload.count)
         }
         return (state, snapshotSequence, replayedBytes)
+    }
+
+    /// The event `logged` holds, checked to follow sequence `last`.
+    ///
+    /// - Throws: ``ConformanceError`` (`InternalFailure`) for a gap or an event that does not decode.
+    static func decodeForReplay(_ logged: LoggedEvent, after last: UInt64) throws(ConformanceError) -> DomainEvent {
+        guard logged.sequence == last + 1 else {
+            throw ConformanceError(.internalFailure, "Replay expected event \(last + 1) but the log gave \(logged.sequence).")
+        }
+        do {
+            return try EventCodec.decode(logged.record)
+        } catch {
+            throw ConformanceError(
+                .internalFailure,
+                "Event \(logged.sequence) of the log cannot be decoded (\(error)); it was written by another program or version."
+            )
+        }
     }
 
     /// Writes `state`, a published (durable) version, once its last event is also synced (not
