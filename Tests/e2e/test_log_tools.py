@@ -98,6 +98,9 @@ def test_dump_follow_prints_events_appended_after_it_started(server, config):
         assert live["sequence"] == existing + 1 and live["type"] == "PackRequested" and live["pack"] == "second"
         follower.send_signal(signal.SIGINT)
         assert follower.wait(10) == 0, follower.stderr.read()
+        # Following ends by itself once --to is reached.
+        bounded = conform("log", "dump", server.data_dir, "--follow", "--to", 1, timeout=10)
+        assert bounded.returncode == 0 and len(bounded.stdout.splitlines()) == 1
     finally:
         if follower.poll() is None:
             follower.kill()
@@ -107,6 +110,7 @@ def test_history_of_a_pack_and_of_a_rule(written):
     data = written["server"].data_dir
     text = conform("log", "history", data, "--account", "123456789012", "--pack", "demo")
     assert text.returncode == 0, text.stderr
+    assert text.stderr == ""  # no progress line when standard error is not a terminal
     lines = text.stdout.splitlines()
     assert [line.split("\t")[2] for line in lines] == ["PackRequested", "PackCompleted", "EvaluationsRecorded", "EvaluationsRecorded"]
     assert "CREATE_IN_PROGRESS" in lines[0] and "CREATE_COMPLETE rules=3" in lines[1]
