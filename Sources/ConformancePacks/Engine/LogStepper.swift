@@ -16,8 +16,9 @@ package final class LogStepper {
         package var timestamp: UInt64
         /// What the event touches (member packs resolved against the state before it).
         package var touches: EventTouches
-        /// The describer's one line for the event.
-        package var description: String
+        let event: DomainEvent
+        /// The describer's one line for the event (made when asked for).
+        package var description: String { ConformanceEventDescriber.describe(event) }
     }
 
     /// The read models after the last step.
@@ -70,9 +71,7 @@ package final class LogStepper {
             before.organizations.packs[creator]?[name]?.memberPackName
         }
         state.apply(event, sequence: logged.sequence)
-        return Step(
-            sequence: logged.sequence, timestamp: logged.batchTimestamp, touches: touches,
-            description: ConformanceEventDescriber.describe(event))
+        return Step(sequence: logged.sequence, timestamp: logged.batchTimestamp, touches: touches, event: event)
     }
 
     /// Steps to the end of the range; `progress` is called after each event with its sequence.
