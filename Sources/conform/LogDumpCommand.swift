@@ -77,8 +77,9 @@ struct LogDumpCommand: ParsableCommand {
                 try readBackwards { printer.print($0) }
             } else {
                 let reader = try LogDirectory.openReader(directory: options.logDirectory, from: from, through: to)
+                if follow { Follower.installSignalHandlers() }
                 var last = from - 1
-                while let event = try reader.next() {
+                while !Follower.stopped, let event = try reader.next() {
                     printer.print(event)
                     last = event.sequence
                 }

@@ -14,12 +14,20 @@ struct Follower {
     let reader: LogReader
     let to: UInt64?
 
-    func run(_ body: (LoggedEvent) throws -> Void) throws {
-        _ = Self.stop.load(ordering: .relaxed)  // initialized before a handler can touch it
+    /// Turns SIGINT and SIGTERM into a request to stop (call before catching up, so that a
+    /// signal during the catch-up also ends the dump cleanly).
+    static func installSignalHandlers() {
+        _ = stop.load(ordering: .relaxed)  // initialized before a handler can touch it
         signal(SIGINT) { _ in Follower.stop.store(true, ordering: .relaxed) }
         signal(SIGTERM) { _ in Follower.stop.store(true, ordering: .relaxed) }
+    }
+
+    /// Whether a signal asked to stop.
+    static var stopped: Bool { stop.load(ordering: .relaxed) }
+
+    func run(_ body: (LoggedEvent) throws -> Void) throws {
         fflush(nil)
-        while !Self.stop.load(ordering: .relaxed) {
+        while !Self.stopped {
             if let event = try reader.next() {
                 try body(event)
                 if let to, event.sequence >= to { return }
