@@ -5,8 +5,11 @@ import EventLog
 struct LogCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "log",
-        abstract: "Inspect, dump, verify and repair an event log directory.",
-        subcommands: [LogInspectCommand.self, LogDumpCommand.self, LogVerifyCommand.self, LogRepairCommand.self, LogStressAppendCommand.self]
+        abstract: "Inspect, dump, verify and repair an event log directory; follow a pack or rule through it (history) and compare two points of it (diff).",
+        subcommands: [
+            LogInspectCommand.self, LogDumpCommand.self, LogHistoryCommand.self, LogDiffCommand.self, LogVerifyCommand.self,
+            LogRepairCommand.self, LogStressAppendCommand.self,
+        ]
     )
 }
 

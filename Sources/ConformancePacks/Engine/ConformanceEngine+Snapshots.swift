@@ -92,27 +92,29 @@ extension ConformanceEngine {
         let start = state.lastSequence
         let total = through >= start && through != .max ? through - start : 0
         while let logged = try events.next() {
-            guard logged.sequence == state.lastSequence + 1 else {
-                throw ConformanceError(
-                    .internalFailure,
-                    "Replay expected event \(state.lastSequence + 1) but the log gave \(logged.sequence)."
-                )
-            }
-            let event: DomainEvent
-            do {
-                event = try EventCodec.decode(logged.record)
-            } catch {
-                throw ConformanceError(
-                    .internalFailure,
-                    "Event \(logged.sequence) of the log cannot be decoded (\(error)); it was written by another program or version."
-                )
-            }
-            state.apply(event, sequence: logged.sequence)
+            state.apply(try decodeForReplay(logged, after: state.lastSequence), sequence: logged.sequence)
             replayedBytes += UInt64(logged.record.payload.count)
             if let progress, logged.sequence & 0x3FFF == 0 { progress(logged.sequence - start, max(total, logged.sequence - start)) }
         }
         progress?(state.lastSequence - start, max(total, state.lastSequence - start))
         return (state, snapshotSequence, replayedBytes)
+    }
+
+    /// The event `logged` holds, checked to follow sequence `last`.
+    ///
+    /// - Throws: ``ConformanceError`` (`InternalFailure`) for a gap or an event that does not decode.
+    static func decodeForReplay(_ logged: LoggedEvent, after last: UInt64) throws(ConformanceError) -> DomainEvent {
+        guard logged.sequence == last + 1 else {
+            throw ConformanceError(.internalFailure, "Replay expected event \(last + 1) but the log gave \(logged.sequence).")
+        }
+        do {
+            return try EventCodec.decode(logged.record)
+        } catch {
+            throw ConformanceError(
+                .internalFailure,
+                "Event \(logged.sequence) of the log cannot be decoded (\(error)); it was written by another program or version."
+            )
+        }
     }
 
     /// Writes `state`, a published (durable) version, once its last event is also synced (not
