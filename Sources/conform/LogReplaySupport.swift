@@ -50,7 +50,7 @@ func jsonLine(_ object: [String: Any]) -> String {
 struct ReplayProgress {
     /// Whether standard error is a terminal (nothing is drawn otherwise).
     static let enabled = isatty(STDERR_FILENO) == 1
-    private let total: UInt64?
+    private var total: UInt64?
     private let first: UInt64
     private let started = ContinuousClock.now
     private var lastDraw = ContinuousClock.now
@@ -65,7 +65,18 @@ struct ReplayProgress {
     }
 
     mutating func update(_ sequence: UInt64) {
-        guard Self.enabled, sequence & 1023 == 0 else { return }
+        guard sequence & 1023 == 0 else { return }
+        draw(sequence)
+    }
+
+    /// For a replay that reports how many events it applied of how many (`conform replay`).
+    mutating func update(applied: UInt64, of count: UInt64) {
+        total = first + count
+        draw(first + applied)
+    }
+
+    private mutating func draw(_ sequence: UInt64) {
+        guard Self.enabled else { return }
         let now = ContinuousClock.now
         // Only a replay that takes long shows a line; then at most five redraws a second.
         guard now - started >= .milliseconds(500), now - lastDraw >= .milliseconds(200) else { return }

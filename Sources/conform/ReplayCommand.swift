@@ -46,13 +46,13 @@ struct ReplayCommand: ParsableCommand {
             throw ExitCode(2)
         }
         let point = to.flatMap(ConformanceEngine.ReadPoint.init(parsing:))
-        let progress = ReplayProgress(enabled: isatty(STDERR_FILENO) == 1)
+        var progress = ReplayProgress(after: 0, through: nil)
         let started = ContinuousClock.now
         let replay: ConformanceEngine.PointReplay
         do {
             replay = try ConformanceEngine.replay(
                 dataDirectory: directory, to: point, logger: Logger(label: "conform.replay"),
-                progress: { applied, total in progress.update(applied, total) })
+                progress: { applied, total in progress.update(applied: applied, of: total) })
         } catch let error as LogError {
             progress.clear()
             throw exitWithLogError(error)
@@ -73,27 +73,5 @@ struct ReplayCommand: ParsableCommand {
         printError(
             "replayed \(replay.eventsReplayed) events from \(from) to sequence \(replay.report.lastSequence) in "
                 + String(format: "%.2f s", Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18))
-    }
-}
-
-/// The `\r`-rewritten progress line on standard error (only on a terminal), at most ten times a second.
-final class ReplayProgress {
-    let enabled: Bool
-    private var last = ContinuousClock.now
-    private var shown = false
-
-    init(enabled: Bool) { self.enabled = enabled }
-
-    func update(_ applied: UInt64, _ total: UInt64) {
-        guard enabled, ContinuousClock.now - last > .milliseconds(100) else { return }
-        last = ContinuousClock.now
-        shown = true
-        FileHandle.standardError.write(Data("\r\u{1B}[Kreplaying: \(applied) / \(total) events".utf8))
-    }
-
-    func clear() {
-        guard shown else { return }
-        shown = false
-        FileHandle.standardError.write(Data("\r\u{1B}[K".utf8))
     }
 }
