@@ -74,7 +74,7 @@ public struct BenchReport: Sendable {
         lines.append("machine: \(machine.summary)")
         lines.append("set-up: \(setup) in \(Self.format(setupSeconds, digits: 2)) s")
         for figure in figures {
-            lines.append("\(figure.name): \(Self.format(figure.value, digits: figure.value.rounded() == figure.value ? 0 : 2)) \(figure.unit)")
+            lines.append("\(figure.name): \(Self.format(figure.value, digits: abs(figure.value) >= 100 || figure.value.rounded() == figure.value ? 0 : 2)) \(figure.unit)")
         }
         let all = total
         if all.calls > 0 {

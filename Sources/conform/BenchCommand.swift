@@ -1,6 +1,7 @@
 import ArgumentParser
 import ConformBench
 import ConformancePacks
+import ConformanceServer
 import Foundation
 import Logging
 
@@ -84,6 +85,8 @@ struct BenchCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        // As `conform serve` does, so that in-process figures compare with the server's.
+        ConformanceServer.adoptEventLoopsAsGlobalExecutor()
         var machine = MachineInfo.current()
         let report: BenchReport
         if workload == .replay {
