@@ -44,17 +44,14 @@ func jsonLine(_ object: [String: Any]) -> String {
     return String(decoding: data, as: UTF8.self)
 }
 
-/// A progress line on standard error while a replay runs long (events applied of the total, and
-/// the rate), redrawn at most five times a second, only when standard error is a terminal, and
-/// erased at the end.
+/// The progress line of a replay that runs long (events applied of the total, and the rate),
+/// shown after half a second.
 struct ReplayProgress {
-    /// Whether standard error is a terminal (nothing is drawn otherwise).
-    static let enabled = isatty(STDERR_FILENO) == 1
+    /// Whether a line can be drawn at all.
+    static var enabled: Bool { ProgressLine.enabled }
     private var total: UInt64?
     private let first: UInt64
-    private let started = ContinuousClock.now
-    private var lastDraw = ContinuousClock.now
-    private var drawn = false
+    private var line = ProgressLine(delay: .milliseconds(500))
 
     /// - Parameters:
     ///   - first: The sequence the replay starts after.
@@ -76,27 +73,19 @@ struct ReplayProgress {
     }
 
     private mutating func draw(_ sequence: UInt64) {
-        guard Self.enabled else { return }
-        let now = ContinuousClock.now
-        // Only a replay that takes long shows a line; then at most five redraws a second.
-        guard now - started >= .milliseconds(500), now - lastDraw >= .milliseconds(200) else { return }
-        lastDraw = now
-        let applied = sequence - first
-        var text = "\rreplaying: \(applied)"
-        if let total, total > first { text += String(format: " / %llu events (%.0f%%)", total - first, 100 * Double(applied) / Double(total - first)) }
-        else { text += " events" }
-        let seconds = (now - started).seconds
-        if seconds > 0 { text += String(format: ", %.0f events/s", Double(applied) / seconds) }
-        FileHandle.standardError.write(Data((text + "\u{1B}[K").utf8))
-        drawn = true
+        let (first, total, seconds) = (self.first, self.total, line.elapsed)
+        line.draw {
+            let applied = sequence - first
+            var text = "replaying: \(applied)"
+            if let total, total > first { text += String(format: " / %llu events (%.0f%%)", total - first, 100 * Double(applied) / Double(total - first)) }
+            else { text += " events" }
+            if seconds > 0 { text += String(format: ", %.0f events/s", Double(applied) / seconds) }
+            return text
+        }
     }
 
     /// Erases the line.
-    mutating func clear() {
-        guard drawn else { return }
-        FileHandle.standardError.write(Data("\r\u{1B}[K".utf8))
-        drawn = false
-    }
+    mutating func clear() { line.clear() }
 
     /// The log's last sequence for the progress line's total: found only when a line can be drawn.
     static func lastSequence(of events: String) -> UInt64? {

@@ -63,22 +63,18 @@ struct BenchRunner {
         let progress = ProgressCounter()
         let started = ContinuousClock.now
         let deadline = started + duration
-        let showProgress = isatty(STDERR_FILENO) == 1
         let reporter = Task {
-            guard showProgress else { return }
+            var line = ProgressLine()
             while !Task.isCancelled {
-                try? await Task.sleep(for: .milliseconds(500))
+                try? await Task.sleep(for: .milliseconds(250))
                 let (done, failed) = progress.state.withLock { ($0.calls, $0.errors) }
                 let elapsed = (ContinuousClock.now - started).seconds
                 let goal = calls.map { "/\($0)" } ?? ""
-                let line = String(format: "\r%6.1f s  %d%@ calls  %.0f calls/s  %d errors ", elapsed, done, goal, Double(done) / max(elapsed, 1e-9), failed)
-                FileHandle.standardError.write(Data(line.utf8))
+                line.draw { String(format: "%6.1f s  ", elapsed) + "\(done)\(goal) calls  " + String(format: "%.0f calls/s  ", Double(done) / max(elapsed, 1e-9)) + "\(failed) errors" }
             }
+            line.clear()
         }
-        defer {
-            reporter.cancel()
-            if showProgress { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
-        }
+        defer { reporter.cancel() }
         let perWorker = try await withThrowingTaskGroup(of: [String: OperationStats].self) { group in
             for worker in 0..<concurrency {
                 let quota = calls.map { $0 / concurrency + (worker < $0 % concurrency ? 1 : 0) }
@@ -116,6 +112,8 @@ struct BenchRunner {
             return all
         }
         let seconds = (ContinuousClock.now - started).seconds
+        reporter.cancel()
+        await reporter.value  // the line is erased before the report is printed
         var merged: [String: OperationStats] = [:]
         for stats in perWorker {
             for (name, value) in stats { merged[name, default: OperationStats()].add(value) }

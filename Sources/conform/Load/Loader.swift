@@ -114,37 +114,28 @@ struct Loader {
     }
 }
 
-/// A progress line on standard error, redrawn at most five times a second, only on a terminal.
+/// `conform load`'s progress line: lines read, results loaded, the share of the file and the rate.
 struct LoadProgress {
     let totalBytes: Int?
-    private let enabled = isatty(STDERR_FILENO) == 1
-    private var lastDraw = ContinuousClock.now
-    private let started = ContinuousClock.now
-    private var drawn = false
+    private var line = ProgressLine()
 
     init(totalBytes: Int?) {
         self.totalBytes = totalBytes
     }
 
     mutating func update(lines: Int, bytes: Int, loaded: Int) {
-        guard enabled, lines % 1024 == 0 else { return }
-        let now = ContinuousClock.now
-        guard now - lastDraw >= .milliseconds(200) else { return }
-        lastDraw = now
-        let elapsed = (now - started).seconds
-        var text = "\r\(lines) lines read, \(loaded) results loaded"
-        if let totalBytes, totalBytes > 0 { text += String(format: " (%.0f%%)", 100 * Double(bytes) / Double(totalBytes)) }
-        if elapsed > 0 { text += String(format: ", %.0f results/s", Double(loaded) / elapsed) }
-        FileHandle.standardError.write(Data((text + "\u{1B}[K").utf8))
-        drawn = true
+        guard lines % 1024 == 0 else { return }
+        let (totalBytes, elapsed) = (self.totalBytes, line.elapsed)
+        line.draw {
+            var text = "\(lines) lines read, \(loaded) results loaded"
+            if let totalBytes, totalBytes > 0 { text += String(format: " (%.0f%%)", 100 * Double(bytes) / Double(totalBytes)) }
+            if elapsed > 0 { text += String(format: ", %.0f results/s", Double(loaded) / elapsed) }
+            return text
+        }
     }
 
     /// Erases the progress line before other output.
-    mutating func clear() {
-        guard drawn else { return }
-        FileHandle.standardError.write(Data("\r\u{1B}[K".utf8))
-        drawn = false
-    }
+    mutating func clear() { line.clear() }
 }
 
 extension Duration {
