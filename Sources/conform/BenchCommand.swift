@@ -109,6 +109,7 @@ struct BenchCommand: AsyncParsableCommand {
     private func callWorkload(machine: inout MachineInfo) async throws -> BenchReport {
         let plan = WorkloadPlan(workload: workload, seed: seed, accounts: accounts, corpus: corpus(), resourcesPerRule: resources)
         var temporary: String?
+        defer { if let temporary { try? FileManager.default.removeItem(atPath: temporary) } }
         let target: any BenchTarget
         if let endpointURL {
             target = HTTPTarget(endpoint: try HTTPEndpoint(url: endpointURL), url: endpointURL)
@@ -124,7 +125,6 @@ struct BenchCommand: AsyncParsableCommand {
             let engine = try await ConformanceEngine.open(.init(dataDirectory: directory, durability: durability, logger: logger))
             target = InProcessTarget(engine: engine, description: "in-process (\(temporary == nil ? directory : "a temporary directory"), durability \(self.durability))")
         }
-        defer { if let temporary { try? FileManager.default.removeItem(atPath: temporary) } }
         let runner = BenchRunner(plan: plan, target: target, concurrency: concurrency, duration: .milliseconds(Int64(duration * 1000)), calls: calls)
         let setupStarted = ContinuousClock.now
         let outcome: (operations: [String: OperationStats], seconds: Double, setup: String, setupSeconds: Double)

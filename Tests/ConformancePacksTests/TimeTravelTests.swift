@@ -1,6 +1,7 @@
 import EventLog
 import Foundation
 import Logging
+import Synchronization
 import Testing
 @testable import ConformancePacks
 
@@ -83,7 +84,7 @@ struct TimeTravelTests {
             compliance: "INSUFFICIENT_DATA", compliantRules: 0, nonCompliantRules: 0, insufficientDataRules: 2, score: nil))
     }
 
-    @Test("Views of past points: one build per point, shared by time and sequence, at most eight kept")
+    @Test("Views of past points: one build per point, shared by time and sequence, at most four kept")
     func viewCache() async throws {
         let directory = temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
@@ -114,19 +115,19 @@ struct TimeTravelTests {
         #expect(try await engine.view(at: .time(Date(epochMilliseconds: Int64(stamp)))).lastSequence == 5)
         try FileManager.default.moveItem(atPath: directory + "/moved", toPath: directory + "/events")
 
-        // The end is the live state: no build. Ten more points: eight kept, least recently used out.
+        // The end is the live state: no build. Ten more points: four kept, least recently used out.
         #expect(try await engine.view(at: .time(.distantFuture)).stateDigest() == digests[12])
         #expect(engine.views.contents.builds == 1)
         for sequence in UInt64(0)...10 where sequence != 5 {
             #expect(try await engine.view(at: .sequence(sequence)).stateDigest() == digests[Int(sequence)])
         }
         #expect(engine.views.contents.builds == 11)
-        #expect(engine.views.contents.kept == [2, 3, 4, 6, 7, 8, 9, 10])
+        #expect(engine.views.contents.kept == [7, 8, 9, 10])
         _ = try await engine.view(at: .sequence(10))  // kept: no build
         #expect(engine.views.contents.builds == 11)
         _ = try await engine.view(at: .sequence(5))  // evicted: built again
         #expect(engine.views.contents.builds == 12)
-        #expect(engine.views.contents.kept.count == 8)
+        #expect(engine.views.contents.kept.count == 4)
         try await engine.close()
     }
 
@@ -146,5 +147,28 @@ struct TimeTravelTests {
         let error = #expect(throws: LogError.self) { _ = try ConformanceEngine.replay(dataDirectory: directory, to: nil, logger: Self.quiet) }
         #expect(error?.code == .corruptSegment)
         #expect(error?.file == path)
+    }
+
+    @Test("At most two views are built at once: a third new point is refused, a point under way is waited for")
+    func buildsAreBounded() async throws {
+        let views = PointViews(capacity: 4)
+        let gate = Mutex(false)
+        let view = ConformanceEngine.readOnlyView(of: EngineState(), configuration: .init(dataDirectory: "/nonexistent"))
+        let build: @Sendable () throws -> ConformanceEngine = {
+            while !gate.withLock({ $0 }) { Thread.sleep(forTimeInterval: 0.005) }
+            return view
+        }
+        async let first = views.view(at: 1, build: build)
+        async let second = views.view(at: 2, build: build)
+        while views.contents.builds < 2 { try await Task.sleep(for: .milliseconds(5)) }
+        await #expect(throws: ConformanceError.self) { _ = try await views.view(at: 3, build: build) }
+        async let again = views.view(at: 1, build: build)  // under way: waits, no third build
+        try await Task.sleep(for: .milliseconds(20))
+        gate.withLock { $0 = true }
+        _ = try await (first, second, again)
+        #expect(views.contents.builds == 2)
+        #expect(views.contents.kept == [1, 2])
+        _ = try await views.view(at: 3, build: build)  // room again
+        #expect(views.contents.builds == 3)
     }
 }

@@ -3,7 +3,7 @@ import Foundation
 
 extension ConformanceEngine {
     /// Built views of past points an engine keeps (``view(at:)``).
-    static let pointViewsKept = 8
+    static let pointViewsKept = 4
 
     /// The engine as it stood at `point`: a read-only engine that answers every query from the
     /// state after that point and refuses every command (`x-conform-at`).

@@ -101,7 +101,7 @@ package final class LogStepper {
                 guard event.sequence <= sequence else { break scan }
                 through = event.sequence
             case .time(let date):
-                if Int64(event.batchTimestamp) <= date.epochMilliseconds { through = event.sequence }
+                if Int64(clamping: event.batchTimestamp) <= date.epochMilliseconds { through = event.sequence }
             }
         }
         return through

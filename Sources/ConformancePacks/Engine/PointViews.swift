@@ -7,7 +7,9 @@ import Synchronization
 /// A point asked for while it is being built waits for that build: concurrent first requests
 /// for a point build it once. A failed build is not kept (the next request tries again). Builds
 /// run on a thread of their own, since under `conform serve` the global executor is the event
-/// loops and a rebuild reads files and replays events.
+/// loops and a rebuild reads files and replays events. Each view holds a whole state, so at
+/// most ``buildsAtOnce`` are built at a time: a request for yet another point is refused with
+/// `ThrottlingException` until one finishes.
 final class PointViews: Sendable {
     /// How many built views are kept.
     let capacity: Int
@@ -26,6 +28,8 @@ final class PointViews: Sendable {
 
     /// How many resolved times are remembered.
     static let timesKept = 64
+    /// How many views may be built at once.
+    static let buildsAtOnce = 2
 
     private struct Entry {
         var slot: Slot
@@ -41,6 +45,7 @@ final class PointViews: Sendable {
         case answer(ConformanceEngine)
         case wait
         case build
+        case refuse
     }
 
     init(capacity: Int) {
@@ -56,6 +61,8 @@ final class PointViews: Sendable {
             let action = state.withLock { state -> Action in
                 state.tick += 1
                 guard var entry = state.entries[sequence] else {
+                    let building = state.entries.values.count { if case .building = $0.slot { true } else { false } }
+                    guard building < Self.buildsAtOnce else { return .refuse }
                     state.entries[sequence] = Entry(slot: .building([continuation]), used: state.tick)
                     state.builds += 1
                     return .build
@@ -76,6 +83,9 @@ final class PointViews: Sendable {
             switch action {
             case .answer(let view): continuation.resume(returning: view)
             case .wait: break
+            case .refuse:
+                continuation.resume(throwing: ConformanceError(
+                    .throttling, "\(Self.buildsAtOnce) past points are being rebuilt already; ask again once one is answered."))
             case .build:
                 let thread = Thread { [self] in
                     finish(sequence, Result { try build() })
@@ -93,7 +103,9 @@ final class PointViews: Sendable {
             guard let entry = state.entries[sequence], case .building(let waiting) = entry.slot else { return [] }
             switch result {
             case .success(let view):
-                state.entries[sequence] = Entry(slot: .ready(view), used: entry.used)
+                // Used now: a view that took long to build is not the first one out.
+                state.tick += 1
+                state.entries[sequence] = Entry(slot: .ready(view), used: state.tick)
                 var ready = state.entries.filter { if case .ready = $0.value.slot { true } else { false } }
                 while ready.count > capacity, let oldest = ready.min(by: { $0.value.used < $1.value.used })?.key {
                     ready[oldest] = nil

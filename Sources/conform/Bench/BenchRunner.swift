@@ -91,9 +91,8 @@ struct BenchRunner {
                             do {
                                 error = try await send(call).errorType
                             } catch {
-                                stats[call.operation, default: OperationStats()].record(microseconds: 0, error: "transport: \(error)")
-                                progress.state.withLock { $0.errors += 1 }
-                                return
+                                // The connection is gone: the run fails, not a call with no latency.
+                                throw TransportError(description: "\(call.operation) as \(call.account) got no answer: \(error)")
                             }
                             let elapsed = ContinuousClock.now - start
                             stats[call.operation, default: OperationStats()].record(microseconds: UInt64(max(0, elapsed.microseconds)), error: error)
@@ -119,6 +118,11 @@ struct BenchRunner {
             for (name, value) in stats { merged[name, default: OperationStats()].add(value) }
         }
         return (merged, seconds)
+    }
+
+    /// A call got no answer (the connection failed): the run stops with this.
+    struct TransportError: Error, CustomStringConvertible {
+        var description: String
     }
 
     struct Progress {
