@@ -171,4 +171,29 @@ struct TimeTravelTests {
         _ = try await views.view(at: 3, build: build)  // room again
         #expect(views.contents.builds == 3)
     }
+
+    @Test("A time resolved at the end follows the batches written since, reading only those")
+    func timeAtTheEndFollowsTheLog() async throws {
+        let directory = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let engine = try await ConformanceEngine.open(configuration(directory))
+        for index in 0..<3 { try await engine.putConfigRule(userRule("rule-\(index)"), context: alice) }
+        let future = Date(timeIntervalSinceNow: 86_400)
+        #expect(try await engine.view(at: .time(future)).lastSequence == 3)
+        #expect(engine.views.resolution(at: future.epochMilliseconds)?.scanned == 3)
+        // Nothing new: answered without the log (moved away meanwhile).
+        try FileManager.default.moveItem(atPath: directory + "/events", toPath: directory + "/moved")
+        #expect(try await engine.view(at: .time(future)).lastSequence == 3)
+        try FileManager.default.moveItem(atPath: directory + "/moved", toPath: directory + "/events")
+        // Two more events: the same time now stands for the new end.
+        for index in 3..<5 { try await engine.putConfigRule(userRule("rule-\(index)"), context: alice) }
+        #expect(try await engine.view(at: .time(future)).lastSequence == 5)
+        #expect(engine.views.resolution(at: future.epochMilliseconds)?.scanned == 5)
+        // A time before every batch stays at 0 as the log grows.
+        let past = Date(timeIntervalSince1970: 0)
+        #expect(try await engine.view(at: .time(past)).lastSequence == 0)
+        try await engine.putConfigRule(userRule("rule-5"), context: alice)
+        #expect(try await engine.view(at: .time(past)).lastSequence == 0)
+        try await engine.close()
+    }
 }

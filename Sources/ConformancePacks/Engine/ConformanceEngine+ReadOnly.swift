@@ -58,13 +58,18 @@ extension ConformanceEngine {
     ///
     /// Reads batch headers only (checksums are checked, events are not decompressed), and only as
     /// far as `end` (or a sequence point).
-    static func resolve(_ point: ReadPoint?, events: String, end: UInt64?, io: any FileIO) throws(LogError) -> UInt64 {
+    ///
+    /// - Parameter after: Look only at batches after this sequence (0 for the whole log), and
+    ///   answer 0 when none of them qualifies: how a time resolved earlier is brought up to date.
+    static func resolve(
+        _ point: ReadPoint?, events: String, after: UInt64 = 0, end: UInt64?, io: any FileIO
+    ) throws(LogError) -> UInt64 {
         if case .sequence(let sequence)? = point, let end { return min(sequence, end) }
         if end == 0 { return 0 }
         var limit = end
         if case .sequence(let sequence)? = point { limit = min(sequence, limit ?? .max) }
-        if limit == 0 { return 0 }
-        let reader = try LogDirectory.openReader(directory: events, through: limit, io: io)
+        if limit == 0 || after >= limit ?? .max { return 0 }
+        let reader = try LogDirectory.openReader(directory: events, from: after + 1, through: limit, io: io)
         var through: UInt64 = 0
         while let batch = try reader.nextBatch() {
             // Batch times need not grow (the clock may step back): every batch is looked at.

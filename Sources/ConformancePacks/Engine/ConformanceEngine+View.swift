@@ -12,9 +12,9 @@ extension ConformanceEngine {
     /// point is rebuilt from the newest snapshot at or before it plus the events after it, and
     /// the views of the last ``pointViewsKept`` points are kept, keyed by the last sequence they
     /// cover, so a time and a sequence that resolve to the same point share one. A time is
-    /// resolved by reading batch headers (not events) up to the durable end; one that resolves
-    /// before the end is remembered. A point past the durable end (a later sequence, or a time
-    /// after the last batch) is the durable end.
+    /// resolved by reading batch headers (not events) up to the durable end, and remembered with
+    /// how far it was read: asked again, only the batches written since are read. A point past
+    /// the durable end (a later sequence, or a time after the last batch) is the durable end.
     ///
     /// - Parameter point: A sequence number, or a time (the last batch written at or before it).
     /// - Returns: The read-only view; ``lastSequence`` tells the point it stands for.
@@ -28,15 +28,20 @@ extension ConformanceEngine {
         switch point {
         case .sequence(let sequence): through = min(sequence, end)
         case .time(let date):
-            if let known = views.sequence(at: date.epochMilliseconds) {
-                through = min(known, end)
+            // A time resolved before is brought up to date with the batches written since (any of
+            // them may stand at or before it: batch times need not grow), never rescanned whole.
+            let time = date.epochMilliseconds
+            let known = views.resolution(at: time)
+            if let known, known.scanned >= end {
+                through = min(known.sequence, end)
             } else {
                 // Reads batch headers up to the durable end: off the caller's executor.
                 let files = self.io
                 let events = EngineDirectories(dataDirectory, io: files).events
-                through = try await Self.onThread { try Self.resolve(point, events: events, end: end, io: files) }
-                // A point before the end stays where it is (assuming the clock never steps back).
-                if through < end { views.remember(time: date.epochMilliseconds, sequence: through) }
+                let after = known?.scanned ?? 0
+                let found = try await Self.onThread { try Self.resolve(point, events: events, after: after, end: end, io: files) }
+                through = max(found, known?.sequence ?? 0)
+                views.remember(time: time, sequence: through, scanned: end)
             }
         }
         if through == end { return Self.readOnlyView(of: current, configuration: viewConfiguration) }

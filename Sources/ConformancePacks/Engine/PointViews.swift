@@ -21,8 +21,8 @@ final class PointViews: Sendable {
         var tick: UInt64 = 0
         /// Builds started since the cache was made (for tests and statistics).
         var builds = 0
-        /// Times (epoch ms) already resolved to a sequence before the end, oldest first.
-        var times: [Int64: UInt64] = [:]
+        /// Times (epoch ms) already resolved: the sequence, and how far the log was read for it.
+        var times: [Int64: (sequence: UInt64, scanned: UInt64)] = [:]
         var timeOrder: [Int64] = []
     }
 
@@ -119,17 +119,16 @@ final class PointViews: Sendable {
         for continuation in waiting { continuation.resume(with: result) }
     }
 
-    /// The sequence a time was resolved to, if remembered.
-    func sequence(at time: Int64) -> UInt64? {
+    /// The sequence a time was resolved to and how far the log was read for it, if remembered.
+    func resolution(at time: Int64) -> (sequence: UInt64, scanned: UInt64)? {
         state.withLock { $0.times[time] }
     }
 
-    /// Remembers that `time` stands for `sequence`, which lies before the log's end, so a later
-    /// batch (written later, so at a later time) never changes it; the oldest beyond
-    /// ``timesKept`` are forgotten.
-    func remember(time: Int64, sequence: UInt64) {
+    /// Remembers that `time` stands for `sequence` in the log read through `scanned`; the oldest
+    /// times beyond ``timesKept`` are forgotten.
+    func remember(time: Int64, sequence: UInt64, scanned: UInt64) {
         state.withLock { state in
-            guard state.times.updateValue(sequence, forKey: time) == nil else { return }
+            guard state.times.updateValue((sequence, scanned), forKey: time) == nil else { return }
             state.timeOrder.append(time)
             if state.timeOrder.count > Self.timesKept { state.times[state.timeOrder.removeFirst()] = nil }
         }
