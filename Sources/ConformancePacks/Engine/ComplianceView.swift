@@ -9,10 +9,15 @@ enum ComplianceView {
         guard let slot = store.findRuleSlot(forKey: ComplianceKeys.rule(key, rule)), let summary = store.ruleSummary(slot) else {
             return (.insufficientData, nil)
         }
-        switch summary.compliance {
-        case .compliant: return (.compliant, summary)
-        case .nonCompliant: return (.nonCompliant, summary)
-        case .insufficientData: return (.insufficientData, summary)
+        return (compliance(summary.compliance), summary)
+    }
+
+    /// A rule's compliance as the model names it.
+    static func compliance(_ compliance: RuleCompliance) -> ConformancePackComplianceType {
+        switch compliance {
+        case .compliant: .compliant
+        case .nonCompliant: .nonCompliant
+        case .insufficientData: .insufficientData
         }
     }
 

@@ -97,18 +97,11 @@ extension LogStepper {
 
     static func packView(_ state: EngineState, _ key: PartitionKey, _ name: String) -> PackView? {
         guard let pack = state[partition: key].packs[name] else { return nil }
-        var view = PackView(state: pack.state.modelState.rawValue, statusReason: pack.statusReason, ruleCount: pack.ruleNames.count)
-        if let group = state.compliance.findGroupSlot(forKey: ComplianceKeys.pack(key, name)),
-           let summary = state.compliance.groupSummary(group)
-        {
-            view.compliantRules = summary.compliantRules
-            view.nonCompliantRules = summary.nonCompliantRules
-            view.insufficientDataRules = summary.insufficientDataRules
-            view.score = summary.score
-        } else {
-            view.insufficientDataRules = pack.ruleNames.count
-        }
-        return view
+        let summary = StateReport.compliance(state.compliance, key, name, rules: pack.ruleNames.count)
+        return PackView(
+            state: pack.state.modelState.rawValue, statusReason: pack.statusReason, ruleCount: pack.ruleNames.count,
+            compliantRules: summary.compliantRules, nonCompliantRules: summary.nonCompliantRules,
+            insufficientDataRules: summary.insufficientDataRules, score: summary.score)
     }
 
     static func ruleView(_ state: EngineState, _ key: PartitionKey, _ name: String, pack: String?) -> RuleView? {
@@ -120,24 +113,13 @@ extension LogStepper {
             if rule?.ownerPack != pack { rule = nil }
         }
         guard let rule else { return nil }
-        var view = RuleView(name: rule.name, state: rule.state.rawValue, ownerPack: rule.ownerPack, compliance: "INSUFFICIENT_DATA")
-        if let slot = state.compliance.findRuleSlot(forKey: ComplianceKeys.rule(key, rule.name)),
-           let summary = state.compliance.ruleSummary(slot)
-        {
-            view.compliance = Self.name(summary.compliance)
+        let (compliance, summary) = ComplianceView.rule(state.compliance, key, rule.name)
+        var view = RuleView(name: rule.name, state: rule.state.rawValue, ownerPack: rule.ownerPack, compliance: compliance.rawValue)
+        if let summary {
             view.compliant = summary.compliantCount
             view.nonCompliant = summary.nonCompliantCount
             view.notApplicable = summary.notApplicableCount
         }
         return view
-    }
-
-    /// A rule compliance as the wire names it.
-    static func name(_ compliance: RuleCompliance) -> String {
-        switch compliance {
-        case .compliant: "COMPLIANT"
-        case .nonCompliant: "NON_COMPLIANT"
-        case .insufficientData: "INSUFFICIENT_DATA"
-        }
     }
 }

@@ -193,7 +193,7 @@ package struct StateDiff: Sendable {
     private static func counts(_ summary: RuleSummary?) -> Counts {
         guard let summary else { return Counts() }
         return Counts(
-            compliance: LogStepper.name(summary.compliance), compliant: summary.compliantCount,
+            compliance: ComplianceView.compliance(summary.compliance).rawValue, compliant: summary.compliantCount,
             nonCompliant: summary.nonCompliantCount, notApplicable: summary.notApplicableCount)
     }
 
