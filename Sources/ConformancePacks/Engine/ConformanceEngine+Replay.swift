@@ -36,11 +36,7 @@ extension ConformanceEngine {
         let snapshots = useSnapshots ? SnapshotStore(directory: directories.snapshots, io: io) : nil
         // A snapshot is trusted only if the log reaches it: find the log's end (only then).
         var last = UInt64.max
-        if useSnapshots {
-            let probe = try LogDirectory.openReader(directory: directories.events, io: io)
-            last = 0
-            while let event = try probe.next() { last = event.sequence }
-        }
+        if useSnapshots { last = try resolve(nil, events: directories.events, end: nil, io: io) }
         let (state, snapshotSequence, _) = try rebuild(
             snapshots: snapshots, logDirectory: directories.events, io: io, through: last, ownsLog: false, logger: logger,
             reader: { from throws(LogError) in try LogDirectory.openReader(directory: directories.events, from: from, io: io) }

@@ -91,19 +91,10 @@ package final class LogStepper {
 
     /// The last sequence at `point`: of the last event at or before it (0 when none is).
     ///
+    /// Reads batch headers, not events (``ConformanceEngine/resolve(_:events:after:end:io:)``).
+    ///
     /// - Throws: `LogError` when the log cannot be read.
     package static func sequence(at point: ConformanceEngine.ReadPoint, logDirectory: String) throws(LogError) -> UInt64 {
-        let probe = try LogDirectory.openReader(directory: logDirectory)
-        var through: UInt64 = 0
-        scan: while let event = try probe.next() {
-            switch point {
-            case .sequence(let sequence):
-                guard event.sequence <= sequence else { break scan }
-                through = event.sequence
-            case .time(let date):
-                if Int64(clamping: event.batchTimestamp) <= date.epochMilliseconds { through = event.sequence }
-            }
-        }
-        return through
+        try ConformanceEngine.resolve(point, events: logDirectory, end: nil, io: SystemFileIO())
     }
 }
