@@ -41,7 +41,7 @@ start() {
     local name="$1"; shift
     "$@" > "$work/$name.ready" 2> "$work/$name.log" &
     pids[$name]=$!
-    for _ in $(seq 1 100); do
+    for _ in $(seq 1 600); do  # up to a minute: the machine may be busy
         grep -q '^listening on ' "$work/$name.ready" 2>/dev/null && break
         sleep 0.1
     done
@@ -117,7 +117,7 @@ for round in $(seq 1 "$runs"); do
         measure "$round" put-every-batch "put-$front" "$here/put.lua"
         stop "put-$front"
         # Group commit: events and fsyncs of the run, from the server's shutdown line.
-        counters="$(grep -o 'log.batches=[0-9]* log.events=[0-9]* log.syncs=[0-9]*' "$work/put-$front.log" | tail -1)"
+        counters="$(grep -o 'log.batches=[0-9]* log.events=[0-9]* log.syncs=[0-9]*' "$work/put-$front.log" | tail -1 || true)"
         echo "round=$round scenario=put-every-batch server=put-$front counters $counters" >> "$work/counters"
         echo "round $round put-every-batch put-$front: $counters"
     done
