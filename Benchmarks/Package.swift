@@ -11,6 +11,9 @@ let package = Package(
     platforms: [.macOS(.v15)],
     dependencies: [
         .package(path: ".."),
+        // The bare HTTP servers that `wrk/run.sh` measures beside `conform serve`.
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.1", traits: ["MallocInterposer"]),
     ],
     targets: [
@@ -79,6 +82,29 @@ let package = Package(
             ],
             path: "TimeTravelBenchmarks",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
+        // HTTP floors for `wrk/run.sh`: the same 400-byte answer from NIO's HTTP/1.1 handlers alone,
+        // and from the smallest Hummingbird application.
+        .target(name: "BareServerArguments", path: "BareServerArguments"),
+        .executableTarget(
+            name: "BareNIOServer",
+            dependencies: [
+                "BareServerArguments",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            path: "BareNIOServer",
+            swiftSettings: [.swiftLanguageMode(.v6)]
+        ),
+        .executableTarget(
+            name: "BareHummingbirdServer",
+            dependencies: [
+                "BareServerArguments",
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ],
+            path: "BareHummingbirdServer",
+            swiftSettings: [.swiftLanguageMode(.v6)]
         ),
     ]
 )

@@ -39,12 +39,12 @@ package enum ConformanceServer {
     }
 
     /// Serves until SIGINT or SIGTERM, then stops accepting connections and lets in-flight requests
-    /// finish before returning.
+    /// finish before returning. The caller closes the engine afterwards, so the log is flushed after
+    /// the last answer.
     ///
-    /// Runs HummingbirdCore's HTTP/1.1 server directly with ``ConformanceResponder/answer(_:)``:
-    /// unlike `Application`, this builds no per-request logger, request id or request context (the
-    /// responder has its own request id and logs with its own logger). The caller closes the engine
-    /// afterwards, so the log is flushed after the last answer.
+    /// `configuration.httpServer` picks the front end: our own NIO pipeline (``AWSJSONServer``, the
+    /// default), or HummingbirdCore's async HTTP/1.1 server with ``ConformanceResponder/answer(_:)``
+    /// (kept for before/after measurements, BENCHMARKS.md).
     ///
     /// - Throws: When the address cannot be bound.
     package static func run<Service: ConformanceService>(
@@ -60,18 +60,25 @@ package enum ConformanceServer {
         )
         let host = configuration.host
         let port = configuration.port
-        let server = try HTTPServerBuilder.http1().buildServer(
-            configuration: HummingbirdCore.ServerConfiguration(address: .hostname(host, port: port)),
-            eventLoopGroup: MultiThreadedEventLoopGroup.singleton,
-            logger: logger,
-            responder: { request, writer, _ in
-                let response = await responder.answer(request)
-                try await writer.write(response: response.head, body: response.body)
-            },
-            onServerRunning: { channel in
-                onReady(host, channel.localAddress?.port ?? port)
-            }
-        )
+        let server: any ServiceLifecycle.Service
+        switch configuration.httpServer {
+        case .nio:
+            server = AWSJSONServer(
+                responder: responder, host: host, port: port, group: .singleton, logger: logger, onReady: onReady)
+        case .hummingbird:
+            server = try HTTPServerBuilder.http1().buildServer(
+                configuration: HummingbirdCore.ServerConfiguration(address: .hostname(host, port: port)),
+                eventLoopGroup: MultiThreadedEventLoopGroup.singleton,
+                logger: logger,
+                responder: { request, writer, _ in
+                    let response = await responder.answer(request)
+                    try await writer.write(response: response.head, body: response.body)
+                },
+                onServerRunning: { channel in
+                    onReady(host, channel.localAddress?.port ?? port)
+                }
+            )
+        }
         let group = ServiceGroup(
             configuration: .init(services: [server], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         )

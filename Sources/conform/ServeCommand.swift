@@ -37,6 +37,11 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "A JSON list of {\"AccessKeyId\", \"SecretAccessKey\", \"AccountId\"}; when given, SigV4 signatures are verified.")
     var credentials: String?
 
+    @Option(
+        name: .customLong("http-server"),
+        help: ArgumentHelp("The HTTP front end: nio (default) or hummingbird (for comparisons).", visibility: .hidden))
+    var httpServer = "nio"
+
     @Option(help: "Serve read-only, the state as it stood after this event sequence number or at this ISO-8601 time; writes are refused.")
     var at: String?
 
@@ -49,6 +54,9 @@ struct ServeCommand: AsyncParsableCommand {
         }
         guard ConformanceEngine.Durability(parsing: durability) != nil else {
             throw ValidationError("--durability must be every-batch, interval=MS (MS > 0) or none, not '\(durability)'.")
+        }
+        guard ServerConfiguration.HTTPServerKind(rawValue: httpServer) != nil else {
+            throw ValidationError("--http-server must be nio or hummingbird, not '\(httpServer)'.")
         }
         guard !dataDirectory.isEmpty else { throw ValidationError("--data-dir must not be empty.") }
         guard Self.duration(deploymentDelay) != nil else {
@@ -90,7 +98,8 @@ struct ServeCommand: AsyncParsableCommand {
         } catch {
             throw ValidationError(error.description)
         }
-        let configuration = ServerConfiguration(host: host, port: port, credentials: store)
+        let configuration = ServerConfiguration(
+            host: host, port: port, credentials: store, httpServer: ServerConfiguration.HTTPServerKind(rawValue: httpServer) ?? .nio)
         let ready: @Sendable (String, Int) -> Void = { host, port in
             FileHandle.standardOutput.write(Data("listening on http://\(host):\(port)\n".utf8))
         }
@@ -125,7 +134,14 @@ struct ServeCommand: AsyncParsableCommand {
             throw error
         }
         try await engine.close()
-        logger.info("Stopped; log flushed and closed")
+        var metadata: Logger.Metadata = [:]
+        if let counters = engine.logCounters {
+            // Group commit at a glance (run.sh reports events per fsync from this line).
+            metadata["log.events"] = "\(counters.events)"
+            metadata["log.batches"] = "\(counters.batches)"
+            metadata["log.syncs"] = "\(counters.syncs)"
+        }
+        logger.info("Stopped; log flushed and closed", metadata: metadata)
     }
 
     /// `--at`: a sequence number, or an ISO-8601 time (with or without fractional seconds).

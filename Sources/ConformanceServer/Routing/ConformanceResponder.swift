@@ -1,7 +1,7 @@
 import ConformancePacks
-package import Hummingbird
-import HTTPTypes
+package import HTTPTypes
 package import Logging
+package import NIOCore
 
 /// The whole HTTP surface: every request, on any path, is an AWS JSON 1.1 call routed by
 /// `X-Amz-Target`.
@@ -9,9 +9,7 @@ package import Logging
 /// Order of checks (spec §1.4): method, body size, target, JSON, authentication, model
 /// constraints, then the operation. Every outcome is a response: a shape with 200, or an AWS JSON
 /// error; nothing a client sends can make it throw.
-package struct ConformanceResponder<Service: ConformanceService>: HTTPResponder {
-    package typealias Context = BasicRequestContext
-
+package struct ConformanceResponder<Service: ConformanceService>: Sendable {
     /// The engine (or a stand-in).
     package let service: Service
     /// Who is calling.
@@ -26,38 +24,43 @@ package struct ConformanceResponder<Service: ConformanceService>: HTTPResponder 
         self.logger = logger
     }
 
-    package func respond(to request: Request, context: Context) async throws -> Response {
-        await answer(request)
-    }
-
-    /// The response to one request; never throws (every failure is an AWS JSON error).
-    package func answer(_ request: Request) async -> Response {
+    /// The answer to one request whose body was read whole (the caller enforces
+    /// ``ServerLimits/maxBodyBytes``, see ``refusal(head:_:)``); never throws (every failure is an
+    /// AWS JSON error). This is the core every HTTP front end calls.
+    package func answer(head: HTTPRequest, body: ByteBuffer) async -> ConformanceAnswer {
         let started = ContinuousClock.now
         var target: AmzTarget?
         var point: UInt64?
         let outcome: Result<ByteBuffer, ServiceError>
         do throws(ServiceError) {
-            outcome = .success(try await handle(request, target: &target, point: &point))
+            outcome = .success(try await handle(head: head, body: body, target: &target, point: &point))
         } catch {
             outcome = .failure(error)
         }
+        return finish(outcome, target: target, point: point, started: started)
+    }
+
+    /// The answer to a request refused before its body was read (`error` is usually
+    /// ``ServiceError/bodyTooLarge``); a method other than POST is refused as such first, since
+    /// the method is checked before the body (spec §1.4).
+    package func refusal(head: HTTPRequest, _ error: ServiceError) -> ConformanceAnswer {
+        let error = head.method == .post ? error : .methodNotAllowed
+        return finish(.failure(error), target: nil, point: nil, started: .now)
+    }
+
+    /// Logs the outcome and gives its answer.
+    func finish(
+        _ outcome: Result<ByteBuffer, ServiceError>, target: AmzTarget?, point: UInt64?, started: ContinuousClock.Instant
+    ) -> ConformanceAnswer {
         let requestId = RequestIdentifier.make()
-        var headers = HTTPFields()
-        headers.reserveCapacity(5)
-        headers[.contentType] = AWSJSON.contentType
-        headers[HeaderName.requestId] = requestId
-        if let point { headers[HeaderName.atSequence] = String(point) }
-        let response: Response
+        let answer: ConformanceAnswer
         switch outcome {
         case .success(let body):
-            headers[.contentLength] = String(body.readableBytes)
-            response = Response(status: .ok, headers: headers, body: .init(byteBuffer: body))
+            answer = ConformanceAnswer(status: .ok, body: body, requestId: requestId, atSequence: point)
         case .failure(let error):
-            let body = AWSJSON.errorBody(error)
-            headers[HeaderName.errorType] = error.type
-            headers[.contentLength] = String(body.readableBytes)
-            if error.status == .contentTooLarge { headers[.connection] = "close" }
-            response = Response(status: error.status, headers: headers, body: .init(byteBuffer: body))
+            answer = ConformanceAnswer(
+                status: error.status, body: AWSJSON.errorBody(error), requestId: requestId, errorType: error.type,
+                atSequence: point)
             if error.status.code >= 500 {
                 logger.warning(
                     "Request failed",
@@ -73,40 +76,36 @@ package struct ConformanceResponder<Service: ConformanceService>: HTTPResponder 
             "Request",
             metadata: [
                 "aws.operation": "\(target?.name ?? "-")", "aws.request_id": "\(requestId)",
-                "http.status": "\(response.status.code)",
+                "http.status": "\(answer.status.code)",
                 "duration_us": "\((ContinuousClock.now - started).microseconds)",
             ]
         )
-        return response
+        return answer
     }
 
-    /// Reads, routes and answers one request; `target` is set as soon as it is known (for logs),
-    /// `point` once a query with `x-conform-at` knows the last sequence it is answered at.
-    func handle(_ request: Request, target: inout AmzTarget?, point: inout UInt64?) async throws(ServiceError) -> ByteBuffer {
-        guard request.method == .post else { throw .methodNotAllowed }
-        if let declared = request.headers[.contentLength], let length = Int(declared),
-            length > ServerLimits.maxBodyBytes
-        {
-            throw .bodyTooLarge
-        }
-        let body = try await Self.collectBody(request.body)
-        guard let header = request.headers[HeaderName.target] else {
+    /// Routes and answers one request whose body is read; `target` is set as soon as it is known
+    /// (for logs), `point` once a query with `x-conform-at` knows the last sequence it is answered at.
+    func handle(
+        head: HTTPRequest, body: ByteBuffer, target: inout AmzTarget?, point: inout UInt64?
+    ) async throws(ServiceError) -> ByteBuffer {
+        guard head.method == .post else { throw .methodNotAllowed }
+        guard let header = head.headerFields[HeaderName.target] else {
             throw ServiceError(.unknownOperation, "Missing X-Amz-Target header.")
         }
         guard let parsed = AmzTarget(parsing: header) else {
             throw ServiceError(.unknownOperation, "Unknown X-Amz-Target: \(header.prefix(256))")
         }
         target = parsed
-        let call = Call(service: service, authenticator: authenticator, head: request.head, body: body)
-        if let at = request.headers[HeaderName.at] {
+        let call = Call(service: service, authenticator: authenticator, head: head, body: body)
+        if let at = head.headerFields[HeaderName.at] {
             // A query at a past point: answered by a read-only view of the service as it stood then.
             if parsed.isWrite { throw .pointOnWrite }
             guard let readPoint = ConformanceEngine.ReadPoint(parsing: at) else { throw .malformedPoint(at) }
             // Authenticated before the view is built: an anonymous caller cannot make it replay.
-            _ = try authenticator.authenticate(head: request.head, body: body)
+            _ = try authenticator.authenticate(head: head, body: body)
             let view = try await call.perform { try await service.pointView(at: readPoint) }
             point = view.lastSequence
-            return try await Self.route(parsed, Call(service: view, authenticator: authenticator, head: request.head, body: body))
+            return try await Self.route(parsed, Call(service: view, authenticator: authenticator, head: head, body: body))
         }
         if parsed.isWrite, service.isReadOnly { throw .readOnly }
         return try await Self.route(parsed, call)
@@ -120,29 +119,6 @@ package struct ConformanceResponder<Service: ConformanceService>: HTTPResponder 
         case .admin(let operation):
             return try await call.run(operation)
         }
-    }
-
-    /// Collects the body, refusing it as soon as it passes ``ServerLimits/maxBodyBytes``.
-    static func collectBody(_ body: RequestBody) async throws(ServiceError) -> ByteBuffer {
-        var collected = ByteBuffer()
-        do {
-            for try await part in body {
-                guard collected.readableBytes + part.readableBytes <= ServerLimits.maxBodyBytes else {
-                    throw ServiceError.bodyTooLarge
-                }
-                if collected.readableBytes == 0 {
-                    collected = part
-                } else {
-                    var part = part
-                    collected.writeBuffer(&part)
-                }
-            }
-        } catch let error as ServiceError {
-            throw error
-        } catch {
-            throw ServiceError(.serialization, "The request body could not be read.")
-        }
-        return collected
     }
 }
 
