@@ -2,7 +2,8 @@
 and a clear one-line error from each on a damaged log."""
 
 import json
-import select
+import queue
+import threading
 import signal
 import subprocess
 import time
@@ -80,9 +81,16 @@ def test_dump_reverse_reads_newest_first_within_bounds(written):
 
 
 def read_line(process, timeout=20.0):
-    ready, _, _ = select.select([process.stdout], [], [], timeout)
-    assert ready, "no line from conform log dump --follow"
-    return process.stdout.readline()
+    """The next line of the process's output, read by a thread of its own: `select` on the pipe
+    would miss lines already pulled into Python's buffer by an earlier `readline`."""
+    lines = getattr(process, "lines", None)
+    if lines is None:
+        lines = process.lines = queue.Queue()
+        threading.Thread(target=lambda: [lines.put(line) for line in process.stdout], daemon=True).start()
+    try:
+        return lines.get(timeout=timeout)
+    except queue.Empty:
+        raise AssertionError("no line from conform log dump --follow") from None
 
 
 def test_dump_follow_prints_events_appended_after_it_started(server, config):
