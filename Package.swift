@@ -96,8 +96,6 @@ let package = Package(
                 "ConformancePacks",
                 "ConformanceServer",
                 "ConformBench",
-                .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "Histogram", package: "hdrhistogram-swift"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),

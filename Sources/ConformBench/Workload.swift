@@ -29,7 +29,7 @@ public enum Workload: String, Sendable, CaseIterable {
     }
 
     /// Whether the workload deploys a pack in each account before it starts.
-    var deploysPacks: Bool { self == .evaluations || self == .queries || self == .mixed }
+    public var deploysPacks: Bool { self == .evaluations || self == .queries || self == .mixed }
     /// Whether the workload loads results before it starts.
     var loadsResults: Bool { self == .queries || self == .mixed }
 }

@@ -31,7 +31,7 @@ struct BenchRunner {
                 }
             }
             var rules: [[String]] = Array(repeating: [], count: plan.accounts.count)
-            if plan.workload == .evaluations || plan.workload == .queries || plan.workload == .mixed {
+            if plan.workload.deploysPacks {
                 for (index, account) in plan.accounts.enumerated() {
                     var token: String?
                     repeat {

@@ -3,7 +3,6 @@ import ConformancePacks
 import ConformanceServer
 import Foundation
 import HTTPTypes
-import Hummingbird
 import Logging
 import NIOCore
 
@@ -74,13 +73,8 @@ struct InProcessTarget: BenchTarget {
         _ body: (_ send: (BenchCall) async throws -> BenchResponse) async throws -> Result
     ) async throws -> Result {
         try await body { call in
-            let head = signer.head(for: call, authority: "localhost")
-            let response = await responder.answer(Request(head: head, body: RequestBody(buffer: ByteBuffer(bytes: call.body))))
-            let collected = CollectedBody()
-            try await response.body.write(CollectingWriter(into: collected))
-            return BenchResponse(
-                status: Int(response.status.code), body: collected.bytes,
-                errorType: response.headers[HTTPField.Name("x-amzn-ErrorType")!])
+            let answer = await responder.answer(head: signer.head(for: call, authority: "localhost"), body: ByteBuffer(bytes: call.body))
+            return BenchResponse(status: Int(answer.status.code), body: Array(answer.body.readableBytesView), errorType: answer.errorType)
         }
     }
 
@@ -108,19 +102,4 @@ struct HTTPTarget: BenchTarget {
     }
 
     func close() async throws {}
-}
-
-/// A response body's bytes, gathered by ``CollectingWriter``.
-final class CollectedBody: @unchecked Sendable {
-    var bytes: [UInt8] = []
-}
-
-struct CollectingWriter: ResponseBodyWriter {
-    let into: CollectedBody
-
-    mutating func write(_ buffer: ByteBuffer) async throws {
-        into.bytes += buffer.readableBytesView
-    }
-
-    consuming func finish(_ trailingHeaders: HTTPFields?) async throws {}
 }
