@@ -1,8 +1,8 @@
 package import Hummingbird
 import HTTPTypes
 
-/// Hummingbird's face of the responder: what in-process tests (HummingbirdTesting), `conform bench`'s
-/// in-process target and the HummingbirdCore server (kept for before/after measurements) call.
+/// Hummingbird's face of the responder: what in-process tests (HummingbirdTesting) and the
+/// HummingbirdCore server (kept for before/after measurements) call.
 extension ConformanceResponder: HTTPResponder {
     package typealias Context = BasicRequestContext
 
