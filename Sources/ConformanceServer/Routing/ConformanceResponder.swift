@@ -102,10 +102,11 @@ package struct ConformanceResponder<Service: ConformanceService>: Sendable {
             if parsed.isWrite { throw .pointOnWrite }
             guard let readPoint = ConformanceEngine.ReadPoint(parsing: at) else { throw .malformedPoint(at) }
             // Authenticated before the view is built: an anonymous caller cannot make it replay.
-            _ = try authenticator.authenticate(head: head, body: body)
+            let caller = try authenticator.authenticate(head: head, body: body)
             let view = try await call.perform { try await service.pointView(at: readPoint) }
             point = view.lastSequence
-            return try await Self.route(parsed, Call(service: view, authenticator: authenticator, head: head, body: body))
+            let checked = authenticator.authenticated(as: caller)
+            return try await Self.route(parsed, Call(service: view, authenticator: checked, head: head, body: body))
         }
         if parsed.isWrite, service.isReadOnly { throw .readOnly }
         return try await Self.route(parsed, call)
@@ -124,7 +125,7 @@ package struct ConformanceResponder<Service: ConformanceService>: Sendable {
 
 extension Duration {
     /// Whole microseconds.
-    var microseconds: Int64 {
+    package var microseconds: Int64 {
         let (seconds, attoseconds) = components
         return seconds * 1_000_000 + attoseconds / 1_000_000_000_000
     }

@@ -17,6 +17,9 @@ package struct Authenticator: Sendable {
     package let verifier: SigV4Verifier?
     /// The server's clock, for the signature's age.
     package let clock: @Sendable () -> Date
+    /// The context of the one request this authenticator was made for, already authenticated
+    /// (``authenticated(as:)``).
+    private var known: ConformancePacks.RequestContext?
 
     /// Creates an authenticator.
     ///
@@ -26,6 +29,14 @@ package struct Authenticator: Sendable {
     package init(credentials: CredentialStore?, clock: @escaping @Sendable () -> Date = { Date() }) {
         self.verifier = credentials.map(SigV4Verifier.init(credentials:))
         self.clock = clock
+    }
+
+    /// An authenticator for one request whose caller is already known: it answers `context`
+    /// without checking the signature again.
+    func authenticated(as context: ConformancePacks.RequestContext) -> Authenticator {
+        var copy = self
+        copy.known = context
+        return copy
     }
 
     /// The context of a request.
@@ -41,6 +52,7 @@ package struct Authenticator: Sendable {
     /// - Throws: When verifying: `MissingAuthenticationTokenException` without `Authorization`,
     ///   `IncompleteSignature` for a malformed one, and the errors of ``SigV4Verifier/verify(_:head:body:now:)``.
     package func authenticate(head: HTTPRequest, body: ByteBuffer) throws(ServiceError) -> ConformancePacks.RequestContext {
+        if let known { return known }
         let header = head.headerFields[Self.authorizationName]
         guard let verifier else {
             guard let header, let authorization = SigV4Authorization(parsing: header) else {
