@@ -189,9 +189,9 @@ final class AWSJSONChannelHandler<Service: ConformanceService>: ChannelInboundHa
         var headers = HTTPHeaders()
         headers.reserveCapacity(7)
         headers.add(name: "Content-Type", value: AWSJSON.contentType)
-        headers.add(name: "x-amzn-RequestId", value: answer.requestId)
-        if let atSequence = answer.atSequence { headers.add(name: "x-conform-at-sequence", value: String(atSequence)) }
-        if let errorType = answer.errorType { headers.add(name: "x-amzn-ErrorType", value: errorType) }
+        headers.add(name: HeaderName.requestId.rawName, value: answer.requestId)
+        if let atSequence = answer.atSequence { headers.add(name: HeaderName.atSequence.rawName, value: String(atSequence)) }
+        if let errorType = answer.errorType { headers.add(name: HeaderName.errorType.rawName, value: errorType) }
         headers.add(name: "Content-Length", value: String(answer.body.readableBytes))
         if closes {
             headers.add(name: "Connection", value: "close")
