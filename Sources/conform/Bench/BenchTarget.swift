@@ -45,11 +45,9 @@ struct CallSigner: Sendable {
     var region: String
 
     func head(for call: BenchCall, authority: String) -> HTTPRequest {
-        var head = HTTPRequest(method: .post, scheme: "http", authority: authority, path: "/")
-        head.headerFields[.contentType] = "application/x-amz-json-1.1"
-        head.headerFields[HTTPField.Name("X-Amz-Target")!] = call.target
-        SigV4Signer(accessKeyId: call.account, secretAccessKey: secretAccessKey, region: region).sign(&head, body: call.body)
-        return head
+        HTTPEndpoint.request(
+            target: call.target, payload: call.body,
+            signer: SigV4Signer(accessKeyId: call.account, secretAccessKey: secretAccessKey, region: region), authority: authority)
     }
 }
 

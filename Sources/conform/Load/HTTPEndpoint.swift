@@ -49,14 +49,19 @@ struct HTTPEndpoint {
         try await withSignedConnection { send in
             try await withoutActuallyEscaping(send) { send in
                 try await body { target, payload in
-                    var head = HTTPRequest(method: .post, scheme: "http", authority: authority, path: "/")
-                    head.headerFields[.contentType] = "application/x-amz-json-1.1"
-                    head.headerFields[HTTPField.Name("X-Amz-Target")!] = target
-                    signer.sign(&head, body: payload)
-                    return try await send(head, payload)
+                    try await send(Self.request(target: target, payload: payload, signer: signer, authority: authority), payload)
                 }
             }
         }
+    }
+
+    /// The head of an AWS JSON 1.1 call to `target`, signed by `signer`.
+    static func request(target: String, payload: [UInt8], signer: SigV4Signer, authority: String) -> HTTPRequest {
+        var head = HTTPRequest(method: .post, scheme: "http", authority: authority, path: "/")
+        head.headerFields[.contentType] = "application/x-amz-json-1.1"
+        head.headerFields[HTTPField.Name("X-Amz-Target")!] = target
+        signer.sign(&head, body: payload)
+        return head
     }
 
     /// Opens the connection, runs `body` with a function that sends one request the caller
