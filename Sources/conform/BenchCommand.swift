@@ -20,10 +20,6 @@ struct BenchCommand: AsyncParsableCommand {
             """
     )
 
-    enum Format: String, ExpressibleByArgument, CaseIterable {
-        case text, json
-    }
-
     @Argument(help: "The workload: \(Workload.allCases.map(\.rawValue).joined(separator: ", ")).")
     var workloadName: String
 
@@ -60,7 +56,7 @@ struct BenchCommand: AsyncParsableCommand {
     var durability = "every-batch"
 
     @Option(help: "Report format: text, or json (one object) for tools.")
-    var format: Format = .text
+    var format: ReplayFormat = .text
 
     func validate() throws {
         guard Workload(rawValue: workloadName) != nil else {

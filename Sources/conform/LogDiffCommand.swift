@@ -32,7 +32,7 @@ struct LogDiffCommand: ParsableCommand {
 
     func validate() throws {
         for (name, value) in [("--from", from), ("--to", to)] {
-            if let value, ServeCommand.readPoint(value) == nil {
+            if let value, ConformanceEngine.ReadPoint(parsing: value) == nil {
                 throw ValidationError("\(name) must be an event sequence number or an ISO-8601 time (2024-01-02T03:04:05Z), not '\(value)'.")
             }
         }
@@ -68,7 +68,7 @@ struct LogDiffCommand: ParsableCommand {
 
     /// The sequence a point names; a sequence beyond the log's end is an error.
     private func sequence(_ text: String, _ location: LogLocation) throws -> UInt64 {
-        guard let point = ServeCommand.readPoint(text) else { throw ExitCode(2) }
+        guard let point = ConformanceEngine.ReadPoint(parsing: text) else { throw ExitCode(2) }
         let found = try LogStepper.sequence(at: point, logDirectory: location.events)
         if case .sequence(let wanted) = point, wanted > found {
             printError("error: the log \(location.events) ends at sequence \(found), before \(wanted)")

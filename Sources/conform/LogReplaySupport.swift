@@ -18,7 +18,7 @@ struct LogLocation {
     }
 }
 
-/// Output format of the replaying log commands.
+/// Output format of the commands that print a report: text, or json for tools.
 enum ReplayFormat: String, ExpressibleByArgument, CaseIterable {
     case text, json
 }
@@ -90,6 +90,6 @@ struct ReplayProgress {
     /// The log's last sequence for the progress line's total: found only when a line can be drawn.
     static func lastSequence(of events: String) -> UInt64? {
         guard enabled else { return nil }
-        return try? LogInspector.verify(directory: events, decode: false).lastSequence
+        return try? LogStepper.sequence(at: .sequence(.max), logDirectory: events)
     }
 }

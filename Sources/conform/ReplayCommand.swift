@@ -30,13 +30,12 @@ struct ReplayCommand: ParsableCommand {
     var digest = false
 
     @Option(help: "text or json.")
-    var format = "text"
+    var format: ReplayFormat = .text
 
     func validate() throws {
         if let to, ConformanceEngine.ReadPoint(parsing: to) == nil {
             throw ValidationError("--to must be an event sequence number or an ISO-8601 time (2024-01-02T03:04:05Z), not '\(to)'.")
         }
-        guard format == "text" || format == "json" else { throw ValidationError("--format must be text or json, not '\(format)'.") }
     }
 
     func run() throws {
@@ -53,25 +52,17 @@ struct ReplayCommand: ParsableCommand {
             replay = try ConformanceEngine.replay(
                 dataDirectory: directory, to: point, logger: Logger(label: "conform.replay"),
                 progress: { applied, total in progress.update(applied: applied, of: total) })
-        } catch let error as LogError {
-            progress.clear()
-            throw exitWithLogError(error)
-        } catch let error as ConformanceError {
-            progress.clear()
-            printError("error: \(error.message)")
-            throw ExitCode(2)
         } catch {
             progress.clear()
-            printError("error: \(error)")
-            throw ExitCode(2)
+            throw exitWithReplayError(error)
         }
         progress.clear()
         let elapsed = ContinuousClock.now - started
-        let output = try ReplayFormatter(report: replay.report, digestOnly: digest, json: format == "json").render()
+        let output = try ReplayFormatter(report: replay.report, digestOnly: digest, json: format == .json).render()
         print(output)
         let from = replay.snapshotSequence.map { "the snapshot at sequence \($0)" } ?? "the start of the log"
         printError(
             "replayed \(replay.eventsReplayed) events from \(from) to sequence \(replay.report.lastSequence) in "
-                + String(format: "%.2f s", Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18))
+                + String(format: "%.2f s", elapsed.seconds))
     }
 }

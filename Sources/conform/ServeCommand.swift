@@ -46,7 +46,7 @@ struct ServeCommand: AsyncParsableCommand {
     var at: String?
 
     func validate() throws {
-        if let at, Self.readPoint(at) == nil {
+        if let at, ConformanceEngine.ReadPoint(parsing: at) == nil {
             throw ValidationError("--at must be an event sequence number or an ISO-8601 time (2024-01-02T03:04:05Z), not '\(at)'.")
         }
         guard (0...65_535).contains(port) else {
@@ -104,7 +104,7 @@ struct ServeCommand: AsyncParsableCommand {
             FileHandle.standardOutput.write(Data("listening on http://\(host):\(port)\n".utf8))
         }
         let engine: ConformanceEngine
-        if let at, let point = Self.readPoint(at) {
+        if let at, let point = ConformanceEngine.ReadPoint(parsing: at) {
             engine = try ConformanceEngine.openReadOnly(
                 dataDirectory: dataDirectory, at: point, logger: Logger(label: "conform.engine")
             )
@@ -142,10 +142,5 @@ struct ServeCommand: AsyncParsableCommand {
             metadata["log.syncs"] = "\(counters.syncs)"
         }
         logger.info("Stopped; log flushed and closed", metadata: metadata)
-    }
-
-    /// `--at`: a sequence number, or an ISO-8601 time (with or without fractional seconds).
-    static func readPoint(_ text: String) -> ConformanceEngine.ReadPoint? {
-        ConformanceEngine.ReadPoint(parsing: text)
     }
 }

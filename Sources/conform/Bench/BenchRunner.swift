@@ -135,11 +135,3 @@ struct BenchRunner {
         let state = Mutex(Progress())
     }
 }
-
-extension Duration {
-    /// Whole microseconds.
-    var microseconds: Int64 {
-        let (whole, fraction) = components
-        return whole * 1_000_000 + fraction / 1_000_000_000_000
-    }
-}
