@@ -49,6 +49,11 @@ def conform_bin() -> str:
     return max(candidates, key=os.path.getmtime)
 
 
+def run_conform(*args, timeout: float = 60, check: bool = False) -> subprocess.CompletedProcess:
+    """`conform ARGS...` to completion, its output captured as text."""
+    return subprocess.run([conform_bin(), *map(str, args)], capture_output=True, text=True, timeout=timeout, check=check)
+
+
 class Server:
     """One `conform serve` process; restartable on the same data directory."""
 

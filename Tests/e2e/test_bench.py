@@ -5,11 +5,11 @@ import subprocess
 
 import pytest
 
-from conftest import conform_bin
+from conftest import run_conform
 
 
 def bench(*args: str, check: bool = True) -> subprocess.CompletedProcess:
-    return subprocess.run([conform_bin(), "bench", *args], capture_output=True, text=True, timeout=300, check=check)
+    return run_conform("bench", *args, timeout=300, check=check)
 
 
 def report(*args: str) -> dict:
@@ -51,7 +51,7 @@ def test_the_same_seed_deploys_the_same_state(tmp_path):
                "--data-dir", str(tmp_path / name))
     # Same calls per worker, but the two workers interleave differently: compare what each account holds.
     def packs(name):
-        out = subprocess.run([conform_bin(), "log", "dump", str(tmp_path / name)], capture_output=True, text=True, check=True).stdout
+        out = run_conform("log", "dump", tmp_path / name, check=True).stdout
         return sorted(line.split("\t")[-1].split(" id=")[0] for line in out.splitlines() if "PackRequested" in line)
     assert packs("a") == packs("b")
 

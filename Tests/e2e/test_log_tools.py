@@ -12,11 +12,11 @@ from pathlib import Path
 
 import pytest
 
-from conftest import THREE_RULES, conform_bin, put_pack
+from conftest import THREE_RULES, conform_bin, put_pack, run_conform
 
 
 def conform(*args, timeout=60):
-    return subprocess.run([conform_bin(), *map(str, args)], capture_output=True, text=True, timeout=timeout)
+    return run_conform(*args, timeout=timeout)
 
 
 def dump_json(data_dir, *args):

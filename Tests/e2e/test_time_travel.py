@@ -3,14 +3,13 @@
 import datetime
 import json
 import shutil
-import subprocess
 import time
 
 import pytest
 import requests
 from botocore.exceptions import ClientError
 
-from conftest import Server, conform_bin, put_pack
+from conftest import Server, put_pack, run_conform
 
 
 def at(client, value):
@@ -111,7 +110,7 @@ def test_malformed_header_is_refused(server, value):
 
 
 def replay(*args):
-    return subprocess.run([conform_bin(), "replay", *map(str, args)], capture_output=True, text=True, timeout=60)
+    return run_conform("replay", *args)
 
 
 def test_replay_digest_and_json(make_server, tmp_path):
