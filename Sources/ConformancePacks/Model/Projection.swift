@@ -187,23 +187,30 @@ extension EngineState {
             self[partition: rule.partition].rules[rule.name] == nil
                 ? nil : compliance.ruleSlot(forKey: ComplianceKeys.rule(rule.partition, rule.name))
         }
-        // The rows in rule order (a stable counting sort: one rule's rows keep their order), so
-        // that the store takes each rule's results out once per event, not once per row.
-        var starts = [Int](repeating: 0, count: e.rules.count + 1)
-        for row in e.rows where Int(row.rule) < e.rules.count { starts[Int(row.rule) + 1] += 1 }
-        for index in 0..<e.rules.count { starts[index + 1] += starts[index] }
-        var order = [Int](repeating: 0, count: starts[e.rules.count])
-        for (index, row) in e.rows.enumerated() where Int(row.rule) < e.rules.count {
-            order[starts[Int(row.rule)]] = index
-            starts[Int(row.rule)] += 1
-        }
-        let inputs = order.compactMap { index -> EvaluationInput? in
-            let row = e.rows[index]
-            guard let rule = slots[Int(row.rule)] else { return nil }
+        func input(_ row: EvaluationsRecorded.EvaluationRow) -> EvaluationInput? {
+            guard Int(row.rule) < slots.count, let rule = slots[Int(row.rule)] else { return nil }
             return EvaluationInput(
                 rule: rule, resourceType: e.strings[Int(row.resourceType)], resourceId: e.strings[Int(row.resourceId)],
                 compliance: row.compliance, orderingTimestamp: row.orderingTimestamp,
                 annotation: row.annotation == 0 ? nil : e.strings[Int(row.annotation) - 1])
+        }
+        // The store takes each rule's results out once per run of that rule's rows, so the rows go
+        // in rule order. A PutEvaluations event is one rule's rows, already in order; other
+        // batches get a stable counting sort (one rule's rows keep their order).
+        let inOrder = zip(e.rows, e.rows.dropFirst()).allSatisfy { $0.rule <= $1.rule }
+        let inputs: [EvaluationInput]
+        if inOrder {
+            inputs = e.rows.compactMap { input($0) }
+        } else {
+            var starts = [Int](repeating: 0, count: e.rules.count + 1)
+            for row in e.rows where Int(row.rule) < e.rules.count { starts[Int(row.rule) + 1] += 1 }
+            for index in 0..<e.rules.count { starts[index + 1] += starts[index] }
+            var order = [Int](repeating: 0, count: starts[e.rules.count])
+            for (index, row) in e.rows.enumerated() where Int(row.rule) < e.rules.count {
+                order[starts[Int(row.rule)]] = index
+                starts[Int(row.rule)] += 1
+            }
+            inputs = order.compactMap { input(e.rows[$0]) }
         }
         _ = compliance.record(inputs, recordedTime: e.time)
     }
