@@ -140,7 +140,9 @@ package struct StateDiff: Sendable {
             let countsB = Self.counts(summaryB)
             // Unchanged counts and no result recorded since: nothing flipped.
             if countsA == countsB && summaryA?.lastChanged == summaryB?.lastChanged { continue }
-            let resultsA = Self.results(a.compliance, slotA)
+            let rowsA = Self.rows(a.compliance, slotA)
+            var resultsA: [String: ResultCompliance] = [:]
+            for row in rowsA { resultsA[row.resourceType + "\u{0}" + row.resourceId] = row.compliance }
             var flips: [Flip] = []
             var seen = Set<String>()
             for row in Self.rows(b.compliance, slotB) {
@@ -152,7 +154,7 @@ package struct StateDiff: Sendable {
                                       before: old.map(Self.name), after: Self.name(row.compliance)))
                 }
             }
-            for row in Self.rows(a.compliance, slotA) where !seen.contains(row.resourceType + "\u{0}" + row.resourceId) {
+            for row in rowsA where !seen.contains(row.resourceType + "\u{0}" + row.resourceId) {
                 flips.append(Flip(resourceType: row.resourceType, resourceId: row.resourceId, before: Self.name(row.compliance), after: nil))
             }
             guard countsA != countsB || !flips.isEmpty else { continue }
@@ -198,11 +200,7 @@ package struct StateDiff: Sendable {
     }
 
     private static func name(_ compliance: ResultCompliance) -> String {
-        switch compliance {
-        case .compliant: "COMPLIANT"
-        case .nonCompliant: "NON_COMPLIANT"
-        case .notApplicable: "NOT_APPLICABLE"
-        }
+        ComplianceView.type(compliance).rawValue
     }
 
     /// Every result of a rule, page by page.
@@ -218,11 +216,6 @@ package struct StateDiff: Sendable {
         return rows
     }
 
-    private static func results(_ store: ComplianceStore, _ slot: UInt32?) -> [String: ResultCompliance] {
-        var results: [String: ResultCompliance] = [:]
-        for row in rows(store, slot) { results[row.resourceType + "\u{0}" + row.resourceId] = row.compliance }
-        return results
-    }
 }
 
 /// The state a ``LogStepper`` stood at, kept to compare with later (O(1): the state is persistent).
