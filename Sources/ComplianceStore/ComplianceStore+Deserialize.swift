@@ -133,7 +133,7 @@ extension ComplianceStore {
     /// Checks that no key is in two of a rule's trees, and notes each result's resource type.
     mutating func index(_ results: RuleResults, rule: Int, _ source: borrowing ByteSource) throws(ComplianceStoreError) {
         // Rules without results (every rule a pack deploys starts so) need no cursors.
-        if results.compliant.isEmpty && results.nonCompliant.isEmpty && results.notApplicable.isEmpty { return }
+        if results.count == 0 { return }
         var cursors = ResultCompliance.allCases.map { results.tree($0).cursor() }
         var previous: UInt64? = nil
         while true {

@@ -24,8 +24,6 @@ package final class LogStepper {
     /// The read models after the last step.
     private(set) var state: EngineState
     private let reader: LogReader
-    /// The sequence the state stood at when the stepper opened.
-    package let startSequence: UInt64
 
     /// Opens a stepper over a log.
     ///
@@ -48,12 +46,9 @@ package final class LogStepper {
                 reader: { from throws(LogError) in try LogDirectory.openReader(directory: logDirectory, from: from, through: start) }
             ).state
         }
-        startSequence = state.lastSequence
-        if let through, through < state.lastSequence + 1 {
-            reader = try LogDirectory.openReader(directory: logDirectory, from: state.lastSequence + 1, through: state.lastSequence)
-        } else {
-            reader = try LogDirectory.openReader(directory: logDirectory, from: state.lastSequence + 1, through: through)
-        }
+        // A range that ends before the start reads nothing.
+        let first = state.lastSequence
+        reader = try LogDirectory.openReader(directory: logDirectory, from: first + 1, through: through.map { max($0, first) })
     }
 
     /// The last sequence applied (0 before any).
@@ -78,9 +73,6 @@ package final class LogStepper {
     package func run(progress: (UInt64) -> Void = { _ in }) throws {
         while let step = try step() { progress(step.sequence) }
     }
-
-    /// The state digest (``ConformanceEngine/stateDigest()``) of the current state.
-    package var digest: String { SnapshotCodec.digest(state) }
 
     /// A logger that drops everything (passed-over snapshots are not the tools' business).
     package static var quietLogger: Logger {
