@@ -62,9 +62,7 @@ extension ConformanceEngine {
     /// Runs `body` on a thread of its own and resumes with its result.
     static func onThread<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
-            let thread = Thread { continuation.resume(with: Result { try body() }) }
-            thread.name = "conform-view"
-            thread.start()
+            PointViews.startThread { continuation.resume(with: Result { try body() }) }
         }
     }
 }

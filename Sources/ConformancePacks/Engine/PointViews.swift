@@ -87,13 +87,17 @@ final class PointViews: Sendable {
                 continuation.resume(throwing: ConformanceError(
                     .throttling, "\(Self.buildsAtOnce) past points are being rebuilt already; ask again once one is answered."))
             case .build:
-                let thread = Thread { [self] in
-                    finish(sequence, Result { try build() })
-                }
-                thread.name = "conform-view"
-                thread.start()
+                Self.startThread { [self] in finish(sequence, Result { try build() }) }
             }
         }
+    }
+
+    /// Runs `body` on a thread of its own: a rebuild reads files and replays events, which must
+    /// not hold an event loop (under `conform serve` the global executor).
+    static func startThread(_ body: @escaping @Sendable () -> Void) {
+        let thread = Thread(block: body)
+        thread.name = "conform-view"
+        thread.start()
     }
 
     /// Keeps a built view (evicting the least recently used beyond `capacity`) and answers
