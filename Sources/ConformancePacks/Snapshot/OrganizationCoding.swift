@@ -113,12 +113,11 @@ extension ByteReader {
                 accountId: account, packName: packName, status: status, errorCode: try optionalString(),
                 errorMessage: try optionalString(), lastUpdateTime: try i64(), pendingFailure: try memberFailure(),
                 isLeaving: try bool())
-            // Rows were written in account order: each appends to its maps.
+            // Rows were written in account order (so each appends to the maps `setRow` keeps).
             if let last = pack.rows.keys.last, !last.bytePrecedes(account) {
                 throw DecodeError(message: "member rows out of order at account \(account)", offset: offset)
             }
-            pack.rows.insertDecoded(account, row)
-            pack.byStatus[Int(status.code)].insertDecoded(account, true)
+            pack.setRow(row, for: account)
         }
         return pack
     }
