@@ -74,8 +74,15 @@ struct LogDumpCommand: ParsableCommand {
         var printer = DumpPrinter(command: self, types: try typeNames())
         do {
             if reverse {
-                try readBackwards { printer.print($0) }
+                let high = try LogStepper.sequence(at: .sequence(to ?? .max), logDirectory: options.logDirectory)
+                if printer.needsMemberPacks {
+                    printer.memberPacks = try MemberPackNames.read(logDirectory: options.logDirectory, through: high)
+                }
+                try readBackwards(from: high) { printer.print($0) }
             } else {
+                if printer.needsMemberPacks, from > 1 {
+                    printer.memberPacks = try MemberPackNames.read(logDirectory: options.logDirectory, through: from - 1)
+                }
                 let reader = try LogDirectory.openReader(directory: options.logDirectory, from: from, through: to)
                 if follow { Follower.installSignalHandlers() }
                 var last = from - 1
@@ -90,9 +97,9 @@ struct LogDumpCommand: ParsableCommand {
         }
     }
 
-    /// Reads `from...to` newest first: windows of the range, each read forward and printed backward.
-    private func readBackwards(_ body: (LoggedEvent) throws -> Void) throws {
-        var high = try LogStepper.sequence(at: .sequence(to ?? .max), logDirectory: options.logDirectory)
+    /// Reads `from...high` newest first: windows of the range, each read forward and printed backward.
+    private func readBackwards(from high: UInt64, _ body: (LoggedEvent) throws -> Void) throws {
+        var high = high
         var window: UInt64 = 1024
         while high >= from {
             let low = high - min(window, high - from + 1) + 1
@@ -111,9 +118,10 @@ struct LogDumpCommand: ParsableCommand {
         let command: LogDumpCommand
         let types: Set<String>
         let describer = EventDescriberRegistry.current
-        /// Member pack names of the organization packs seen so far, by "account/region/name", so
-        /// that a deletion (which does not carry them) can be matched by its member packs.
-        var memberPacks: [String: String] = [:]
+        /// Member pack names of the organization packs, so that a deletion (which does not carry
+        /// them) can be matched by its member packs: learnt while reading forward, read first when
+        /// the dump starts later or reads backwards.
+        var memberPacks = MemberPackNames()
 
         init(command: LogDumpCommand, types: Set<String>) {
             self.command = command
@@ -122,14 +130,16 @@ struct LogDumpCommand: ParsableCommand {
 
         var filters: Bool { command.account != nil || command.pack != nil || command.rule != nil || !types.isEmpty }
 
+        /// Whether what a deletion touches can change the output: its member packs are matched by
+        /// `--pack` and listed in JSON.
+        var needsMemberPacks: Bool { command.pack != nil || command.format == .json }
+
         mutating func print(_ event: LoggedEvent) {
             let known = memberPacks
-            let touches = EventTouches.of(event.record) { account, region, name in known["\(account)/\(region)/\(name)"] }
-            if let touches, touches.type == "OrgPackRequested", let pack = touches.pack, let account = touches.account,
-               let region = touches.region, let member = touches.packs.first(where: { $0.name != pack })
-            {
-                memberPacks["\(account)/\(region)/\(pack)"] = member.name
+            let touches = EventTouches.of(event.record) { account, region, name in
+                known.memberPack(creatorAccount: account, region: region, name: name, before: event.sequence)
             }
+            if !command.reverse { memberPacks.learn(event) }
             if filters {
                 guard let touches, types.isEmpty || types.contains(touches.type),
                       touches.matches(account: command.account, pack: command.pack, rule: command.rule)

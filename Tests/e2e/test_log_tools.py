@@ -80,6 +80,30 @@ def test_dump_reverse_reads_newest_first_within_bounds(written):
     assert refused.returncode != 0 and "--follow" in refused.stderr
 
 
+def test_dump_matches_an_org_packs_deletion_by_member_pack_from_any_start(make_server, tmp_path):
+    """A deletion does not carry the member pack name; the dump learns it from the request even
+    when it reads backwards or starts after the request."""
+    organization = tmp_path / "organization.json"
+    organization.write_text(json.dumps({"ManagementAccountId": "111111111111", "MemberAccountIds": ["222222222222"]}))
+    server = make_server("--organization", str(organization))
+    management = server.client("111111111111")
+    arn = management.put_organization_conformance_pack(
+        OrganizationConformancePackName="Base", TemplateBody=THREE_RULES)["OrganizationConformancePackArn"]
+    management.put_config_rule(ConfigRule={"ConfigRuleName": "unrelated",
+                                           "Source": {"Owner": "AWS", "SourceIdentifier": "S3_BUCKET_VERSIONING_ENABLED"}})
+    management.delete_organization_conformance_pack(OrganizationConformancePackName="Base")
+    member = f"OrgConformsPack-Base-{arn[-8:]}"
+    data = server.data_dir
+
+    forward = dump_json(data, "--pack", member)
+    assert "OrgPackDeleteRequested" in [e["type"] for e in forward], forward
+    assert dump_json(data, "--pack", member, "--reverse") == list(reversed(forward))
+    deletion = next(e for e in forward if e["type"] == "OrgPackDeleteRequested")["sequence"]
+    assert dump_json(data, "--pack", member, "--from", deletion) == [e for e in forward if e["sequence"] >= deletion]
+    # JSON lists the member pack of the deletion wherever the dump starts.
+    assert member in dump_json(data, "--from", deletion, "--to", deletion)[0]["packs"]
+
+
 def read_line(process, timeout=20.0):
     """The next line of the process's output, read by a thread of its own: `select` on the pipe
     would miss lines already pulled into Python's buffer by an earlier `readline`."""

@@ -61,6 +61,18 @@ package struct EventTouches: Sendable, Hashable {
         return of(event, memberPack: { memberPack($0.accountId, $0.region, $1) })
     }
 
+    /// The member pack name an organization pack request gives its pack, or nil when `record` is not
+    /// an `OrgPackRequested` (only those records are decoded, so a pass over a whole log is cheap).
+    package static func memberPackRequest(
+        _ record: EventRecord
+    ) -> (creatorAccount: String, region: String, name: String, memberPack: String)? {
+        guard record.type == EventCodec.EventType.orgPackRequested.rawValue,
+              case .orgPackRequested(let e)? = try? EventCodec.decode(record)
+        else { return nil }
+        let member = OrganizationPackNames.memberPack(e.name, suffix: String(e.arn.suffix(OrganizationPackNames.suffixLength)))
+        return (e.creator.accountId, e.creator.region, e.name, member)
+    }
+
     /// What `event` touches.
     static func of(_ event: DomainEvent, memberPack: (PartitionKey, String) -> String? = { _, _ in nil }) -> EventTouches {
         var touches = EventTouches(type: typeName(event))
