@@ -52,6 +52,10 @@ struct JSONTests {
             (1_573_865_201.6194, "1573865201.619"),
             (1_573_865_201.6196, "1573865201.62"),
             (1_700_000_000.001, "1700000000.001"),
+            (1_700_000_000.01, "1700000000.01"),
+            (1_700_000_000.101, "1700000000.101"),
+            (0, "0"),
+            (0.05, "0.05"),
             (-1.5, "-1.5"),
         ]
     )
@@ -59,6 +63,19 @@ struct JSONTests {
         let encoder = JSONStreamEncoder()
         encoder.writeDate(Date(timeIntervalSince1970: seconds))
         #expect(String(decoding: encoder.bytes, as: UTF8.self) == expected)
+    }
+
+    @Test("Integers are written as Swift prints them, without a String in between")
+    func integers() {
+        let values: [Int64] = [0, 7, -7, 10, 1_000_000, Int64.max, Int64.min]
+        for value in values {
+            let encoder = JSONStreamEncoder()
+            encoder.writeInteger(value)
+            #expect(String(decoding: encoder.bytes, as: UTF8.self) == String(value))
+        }
+        let encoder = JSONStreamEncoder()
+        encoder.writeInteger(UInt64.max)
+        #expect(String(decoding: encoder.bytes, as: UTF8.self) == String(UInt64.max))
     }
 
     @Test("Errors are {\"__type\", \"message\"} with escaped text")

@@ -51,7 +51,7 @@ package enum AWSJSON {
     /// - Parameter value: The response shape.
     /// - Returns: The JSON text; the same bytes ``encode(_:)`` would produce.
     static func encode<T: JSONStreamWritable>(writing value: T) -> ByteBuffer {
-        let encoder = JSONStreamEncoder(capacity: 1024)
+        let encoder = JSONStreamEncoder(capacity: 4096)
         value.write(to: encoder)
         return ByteBuffer(bytes: encoder.bytes)
     }

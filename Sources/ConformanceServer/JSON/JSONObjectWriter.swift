@@ -20,7 +20,8 @@ struct JSONObjectWriter: ~Copyable {
         first = false
         encoder.bytes.append(UInt8(ascii: "\""))
         encoder.bytes.append(contentsOf: UnsafeBufferPointer(start: key.utf8Start, count: key.utf8CodeUnitCount))
-        encoder.bytes.append(contentsOf: [UInt8(ascii: "\""), UInt8(ascii: ":")])
+        encoder.bytes.append(UInt8(ascii: "\""))
+        encoder.bytes.append(UInt8(ascii: ":"))
     }
 
     /// Writes a string member (a model enum passes its raw value).
