@@ -5,7 +5,7 @@ enum TemplateResolver {
     ]
 
     static func resolve(body: String, inputs: [String: String], context: TemplateContext) throws(TemplateFailure) -> ResolvedTemplate {
-        let root = try TemplateValue.parse(yaml: body)
+        let root = try ParsedTemplateCache.shared.value(of: body) { text throws(TemplateFailure) in try TemplateValue.parse(yaml: text) }
         guard let template = root.map else {
             throw TemplateFailure("Template format error: a template must be an object of sections (Resources, Parameters, Conditions, ...), not \(root.kindName)")
         }
